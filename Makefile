@@ -1,0 +1,65 @@
+# Fashion-MNIST course. `make book` builds the book, `make test` runs every test;
+# both first create .venv, install the pinned requirements and helpers/, and install
+# Debian's dataset-fashion-mnist when apt is available and we are root.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(abspath $(VENV))/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+# Notebook kernels start "python" from PATH: make it the venv's.
+export PATH := $(BIN):$(PATH)
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+ASSIGNMENTS := $(notdir $(wildcard solutions/*))
+
+.PHONY: setup data book test lab exercises clean-notebooks clean help
+
+help:
+	@echo "make book        build the book (full scale) into _build/html"
+	@echo "make test        run the whole test suite (quick mode)"
+	@echo "make lab         JupyterLab with nbgrader, for working on the exercises"
+	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make clean-notebooks  strip outputs and canonicalise every notebook"
+
+setup: $(STAMP) data
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The data: use any intact copy helpers.data finds; else install Debian's package.
+data: $(STAMP)
+	@if $(BIN)/python -c "import helpers; helpers.load_data(download=False)" 2>/dev/null; then \
+	  echo "Fashion-MNIST: found"; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Fashion-MNIST: installing Debian's dataset-fashion-mnist"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	else \
+	  echo "Fashion-MNIST: not found and cannot apt-get install it here;"; \
+	  echo "  the notebooks will try the Keras download (see helpers/data.py)."; \
+	fi
+
+book: setup
+	$(BIN)/jupyter-book build . -W --keep-going
+
+test: setup
+	$(BIN)/python -m pytest -n $(JOBS) --durations=15
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)
+
+exercises: setup
+	@for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
+	$(BIN)/python -m helpers.notebooks exercises
+
+clean-notebooks: $(STAMP)
+	$(BIN)/python -m helpers.notebooks book solutions exercises
+
+clean:
+	rm -rf _build
