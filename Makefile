@@ -54,8 +54,11 @@ test: setup
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Regenerate student notebooks; a throwaway gradebook keeps the instructor's untouched.
 exercises: setup
-	@for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
+	@db=$$(mktemp -d); for a in $(ASSIGNMENTS); do \
+	  $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN \
+	    --db=sqlite:///$$db/gradebook.db || exit 1; done; rm -rf $$db
 	$(BIN)/python -m helpers.notebooks exercises
 
 clean-notebooks: $(STAMP)

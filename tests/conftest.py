@@ -1,0 +1,41 @@
+"""Shared test set-up: notebook kernels must run this interpreter, quietly, offline."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Kernels are started as "python" from PATH: make it the interpreter running the tests.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def glued(nb: nbformat.NotebookNode) -> dict:
+    """Values a notebook stored with ``myst_nb.glue(..., display=False)``, parsed."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for mime, data in output.get("data", {}).items():
+                if mime.startswith("application/papermill.record/"):
+                    key = output["metadata"]["scrapbook"]["name"]
+                    values[key] = data if not isinstance(data, str) else _literal(data)
+    return values
+
+
+def _literal(text):
+    try:
+        return json.loads(text.replace("True", "true").replace("False", "false"))
+    except ValueError:
+        return text.strip("'\"")
+
+
+def errors(nb: nbformat.NotebookNode) -> list[str]:
+    """Every error output of an executed notebook, as 'Name: message'."""
+    return [f"{o['ename']}: {o['evalue']}" for cell in nb.cells
+            for o in cell.get("outputs", []) if o.get("output_type") == "error"]

@@ -1,0 +1,110 @@
+"""Shared by the exercise tests: a throwaway course directory and simulated students."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from conftest import ROOT
+
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
+           "### END HIDDEN TESTS")
+
+
+def nbgrader(*args, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run nbgrader from this interpreter's environment; fail loudly on a non-zero exit."""
+    result = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+    return result
+
+
+def make_course(root: Path) -> Path:
+    """A course directory with this repository's config and solutions, assignments generated."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    for assignment in ASSIGNMENTS:
+        nbgrader("generate_assignment", assignment, "--force", cwd=root)
+    return root
+
+
+def source_notebook(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def student_notebook(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def solution_answers(assignment: str) -> dict[str, str]:
+    """grade_id -> the instructor's answer, as a student would type it (no markers)."""
+    answers = {}
+    for cell in source_notebook(assignment).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            lines = [line for line in cell.source.splitlines()
+                     if line.strip() not in MARKERS]
+            answers[meta["grade_id"]] = "\n".join(lines)
+    return answers
+
+
+def _between(source: str, begin: str, end: str) -> list[str]:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == begin:
+            inside = True
+        elif line.strip() == end:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def hidden_test_lines(assignment: str) -> list[str]:
+    """Every non-blank line inside a hidden-tests block of the instructor's notebook."""
+    return [line for cell in source_notebook(assignment).cells
+            for line in _between(cell.source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
+
+
+def solution_lines(assignment: str) -> dict[str, list[str]]:
+    """grade_id -> the non-blank lines only the instructor may see (a markdown answer whole)."""
+    secret = {}
+    for cell in source_notebook(assignment).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            secret[meta["grade_id"]] = (
+                _between(cell.source, "### BEGIN SOLUTION", "### END SOLUTION")
+                if cell.cell_type == "code"
+                else [line.strip() for line in cell.source.splitlines() if line.strip()])
+    return secret
+
+
+def submission(assignment: str, answers: dict[str, str] | None = None,
+               edit: dict[str, str] | None = None, delete=()) -> nbformat.NotebookNode:
+    """The student notebook as handed out, with answer cells filled in from ``answers``
+    (grade_id -> source), any cell's source replaced per ``edit``, cells in ``delete`` gone."""
+    nb = copy.deepcopy(student_notebook(assignment))
+    changes = {**(answers or {}), **(edit or {})}
+    unknown = set(changes) | set(delete)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in changes:
+            cell.source = changes[grade_id]
+        unknown.discard(grade_id)
+    assert not unknown, f"no such cells in {assignment}: {unknown}"
+    nb.cells = [c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") not in set(delete)]
+    return nb
+
+
+def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNode) -> None:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")

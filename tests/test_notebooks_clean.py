@@ -1,0 +1,42 @@
+"""Every committed notebook is stored without outputs and in canonical form."""
+
+import subprocess
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from helpers.notebooks import canonical_text, is_canonical
+
+NOTEBOOKS = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+
+
+def test_there_are_notebooks():
+    assert any(p.startswith("book/") for p in NOTEBOOKS)
+    assert any(p.startswith("solutions/") for p in NOTEBOOKS)
+    assert any(p.startswith("exercises/") for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_notebook_is_clean_and_canonical(path):
+    nb = nbformat.read(ROOT / path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"{path}: run `make clean-notebooks`"
+    assert is_canonical(ROOT / path), f"{path} is not canonical: run `make clean-notebooks`"
+
+
+def test_canonical_form_strips_run_state():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1 + 1", id="a")
+    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"})]
+    cell.execution_count = 3
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells.append(cell)
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    clean = nbformat.reads(canonical_text(nb), as_version=4)
+    assert clean.cells[0].outputs == [] and clean.cells[0].execution_count is None
+    assert clean.cells[0].metadata == {"tags": ["parameters"]}
+    assert clean.metadata.language_info == {"name": "python"}

@@ -1,0 +1,75 @@
+"""helpers.plots renders headlessly with the titles, panels and errors it promises."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import CLASS_NAMES  # noqa: E402
+from helpers.plots import plot_history, show_class_samples, show_images  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _image_axes(fig):
+    return [ax for ax in fig.axes if ax.get_images()]
+
+
+def test_show_images_titles_with_class_names():
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    fig = show_images(images, [0, 1, 2, 3, 9], ncols=3)
+    axes = _image_axes(fig)
+    assert len(axes) == 5 and len(fig.axes) == 6  # 2x3 grid, one empty panel
+    assert [ax.get_title() for ax in axes] == [CLASS_NAMES[i] for i in (0, 1, 2, 3, 9)]
+
+
+def test_show_images_marks_wrong_predictions_in_red():
+    images = np.zeros((2, 28, 28, 1))  # a channel axis is accepted
+    fig = show_images(images, [5, 7], predictions=[5, 9])
+    right, wrong = _image_axes(fig)
+    assert right.get_title() == "Sandal"
+    assert wrong.get_title() == "Ankle boot (Sneaker)"
+    assert matplotlib.colors.same_color(wrong.title.get_color(), "tab:red")
+
+
+@pytest.mark.parametrize("images, labels, message", [
+    (np.zeros((3, 28)), None, "expected images of shape"),
+    (np.zeros((0, 28, 28)), None, "no images"),
+    (np.zeros((3, 28, 28)), [1, 2], "3 images but 2 labels"),
+])
+def test_show_images_rejects_bad_input(images, labels, message):
+    with pytest.raises(ValueError, match=message):
+        show_images(images, labels)
+
+
+def test_show_class_samples_has_a_row_per_class():
+    labels = np.repeat(np.arange(10), 3)
+    images = np.zeros((30, 28, 28))
+    fig = show_class_samples(images, labels, per_class=3)
+    assert len(fig.axes) == 30 and len(_image_axes(fig)) == 30
+    assert [fig.axes[3 * row].get_ylabel() for row in range(10)] == list(CLASS_NAMES)
+
+
+def test_plot_history_panels_and_validation_lines():
+    history = {"loss": [1.0, 0.5], "accuracy": [0.6, 0.8],
+               "val_loss": [1.1, 0.7], "val_accuracy": [0.5, 0.7]}
+    fig = plot_history(history)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
+    assert list(fig.axes[1].get_lines()[1].get_ydata()) == [0.5, 0.7]
+
+
+def test_plot_history_compares_runs_and_names_missing_metrics():
+    runs = {"a": {"accuracy": [0.1, 0.2]}, "b": {"accuracy": [0.3, 0.4, 0.5]}}
+    fig = plot_history(runs, metrics=("accuracy",))
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert labels == ["a train", "b train"]
+    with pytest.raises(KeyError, match="has no 'loss'"):
+        plot_history(runs, metrics=("loss",))
