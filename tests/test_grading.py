@@ -1,0 +1,130 @@
+"""nbgrader end to end: simulated students are autograded the way an instructor would.
+
+Each student is the handed-out notebook with answers typed in. One `nbgrader autograde`
+per assignment grades them all; the scores are then read from the gradebook.
+"""
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from conftest import errors
+from exercise_tools import make_course, nbgrader, solution_answers, submission, submit
+
+WRONG_SCALE = "def to_model_input(images):\n    return (images[..., None] / 256).astype(np.float32)\n"
+WRONG_DTYPE = "def to_model_input(images):\n    return images[..., None]\n"
+ALTERNATIVE_EX01 = {  # different code, same behaviour: must earn full marks
+    "to_model_input": "def to_model_input(images):\n"
+                      "    out = images.reshape(len(images), 28, 28, 1).astype('float32')\n"
+                      "    return out / 255\n",
+    "one_hot": "def one_hot(labels, num_classes=10):\n"
+               "    return np.eye(num_classes, dtype=np.float32)[np.array(labels)]\n",
+    "class_means": "def class_means(images, labels):\n"
+                   "    sums = np.zeros((10, 28, 28))\n"
+                   "    counts = np.zeros(10)\n"
+                   "    for image, label in zip(images, labels):\n"
+                   "        sums[label] += image\n"
+                   "        counts[label] += 1\n"
+                   "    return sums / counts[:, None, None]\n",
+}
+ALTERNATIVE_EX02 = {
+    "dense_param_count": "def dense_param_count(layer_sizes):\n"
+                         "    total = 0\n"
+                         "    for i in range(1, len(layer_sizes)):\n"
+                         "        total += (layer_sizes[i - 1] + 1) * layer_sizes[i]\n"
+                         "    return total\n",
+    "build_dense_model": "def build_dense_model(hidden_units, activation):\n"
+                         "    inputs = keras.Input((28, 28))\n"
+                         "    x = keras.layers.Reshape((784,))(inputs)\n"
+                         "    for units in hidden_units:\n"
+                         "        x = keras.layers.Dense(units, activation=activation)(x)\n"
+                         "    outputs = keras.layers.Dense(10, activation='softmax')(x)\n"
+                         "    return keras.Model(inputs, outputs)\n",
+    "train_model": "model = build_dense_model([256], 'relu')\n"
+                   "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+                   "model.fit(x_small, y_small, epochs=4, batch_size=64, verbose=0)\n"
+                   "check_accuracy = 0.0\n",
+}
+MISTAKES_EX02 = {  # forgets the biases; trains too little
+    "dense_param_count": "def dense_param_count(layer_sizes):\n"
+                         "    return sum(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))\n",
+    "train_model": "model = build_dense_model([128], 'relu')\n"
+                   "model.compile(optimizer='sgd', loss='sparse_categorical_crossentropy')\n"
+                   "model.fit(x_small[:500], y_small[:500], epochs=1, verbose=0)\n",
+}
+
+
+def _scores(course, assignment, students):
+    """student -> {graded cell: score} for the autograded (code) cells, plus the maximum."""
+    result = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in students:
+            notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+            result[student] = {g.name: g.score for g in notebook.grades
+                               if g.cell.cell_type == "code"}
+            max_score = notebook.max_code_score
+    return result, max_score
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return make_course(tmp_path_factory.mktemp("grading") / "course")
+
+
+def test_ex01_students(course):
+    a = "ex01_dataset"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX01}),
+        "blank": submission(a),
+        "mistake": submission(a, {**solution, "to_model_input": WRONG_SCALE}),
+        "edits_tests": submission(a, {**solution, "to_model_input": WRONG_DTYPE}, edit={
+            "test_to_model_input_format": "pass", "test_to_model_input_values": "pass"}),
+        "deletes_tests": submission(a, {**solution, "to_model_input": WRONG_DTYPE}, delete=(
+            "test_to_model_input_format", "test_to_model_input_values")),
+        "loops_forever": submission(a, {**solution, "class_means": "while True:\n    pass\n"}),
+    }
+    for student, nb in students.items():
+        submit(course, student, a, nb)
+    nbgrader("autograde", a, "--force", "--ExecutePreprocessor.timeout=10", cwd=course)
+    scores, max_score = _scores(course, a, students)
+    total = {student: sum(cells.values()) for student, cells in scores.items()}
+
+    assert max_score == 9
+    assert total["solution"] == total["alternative"] == max_score
+    assert total["blank"] == 0
+    assert total["mistake"] == max_score - 2  # right format, wrong values: hidden test only
+    assert scores["mistake"]["test_to_model_input_format"] == 1
+    for cheat in ("edits_tests", "deletes_tests"):  # restored tests still catch the error
+        assert scores[cheat]["test_to_model_input_format"] == 0, cheat
+        assert scores[cheat]["test_to_model_input_values"] == 0, cheat
+        assert total[cheat] == max_score - 3, cheat
+    assert total["loops_forever"] == max_score - 3  # stopped by the timeout, the rest graded
+    graded = nbformat.read(course / "autograded" / "solution" / a / f"{a}.ipynb", as_version=4)
+    assert errors(graded) == []  # the solution runs cleanly, hidden tests included
+
+
+def test_ex02_students(course):
+    a = "ex02_dense"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX02}),
+        "blank": submission(a),
+        "mistake": submission(a, {**solution, **MISTAKES_EX02}),
+    }
+    for student, nb in students.items():
+        submit(course, student, a, nb)
+    nbgrader("autograde", a, "--force", "--ExecutePreprocessor.timeout=60", cwd=course)
+    scores, max_score = _scores(course, a, students)
+    total = {student: sum(cells.values()) for student, cells in scores.items()}
+
+    assert max_score == 9
+    assert total["solution"] == total["alternative"] == max_score
+    assert total["blank"] == 0
+    assert scores["mistake"]["test_dense_param_count_format"] == 0
+    assert scores["mistake"]["test_train_model"] == 0  # below the accuracy target
+    assert total["mistake"] == max_score - 6
+    graded = nbformat.read(course / "autograded" / "solution" / a / f"{a}.ipynb", as_version=4)
+    assert errors(graded) == []
