@@ -25,12 +25,12 @@ def nbgrader(*args, cwd: Path, timeout: int = 600) -> subprocess.CompletedProces
     return result
 
 
-def make_course(root: Path) -> Path:
+def make_course(root: Path, assignments=ASSIGNMENTS) -> Path:
     """A course directory with this repository's config and solutions, assignments generated."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", root)
     shutil.copytree(ROOT / "solutions", root / "solutions")
-    for assignment in ASSIGNMENTS:
+    for assignment in assignments:
         nbgrader("generate_assignment", assignment, "--force", cwd=root)
     return root
 

@@ -5,7 +5,6 @@ per assignment grades them all; the scores are then read from the gradebook.
 """
 
 import nbformat
-import pytest
 from nbgrader.api import Gradebook
 
 from conftest import errors
@@ -66,13 +65,9 @@ def _scores(course, assignment, students):
     return result, max_score
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return make_course(tmp_path_factory.mktemp("grading") / "course")
-
-
-def test_ex01_students(course):
+def test_ex01_students(tmp_path):
     a = "ex01_dataset"
+    course = make_course(tmp_path / "course", [a])
     solution = solution_answers(a)
     students = {
         "solution": submission(a, solution),
@@ -105,8 +100,9 @@ def test_ex01_students(course):
     assert errors(graded) == []  # the solution runs cleanly, hidden tests included
 
 
-def test_ex02_students(course):
+def test_ex02_students(tmp_path):
     a = "ex02_dense"
+    course = make_course(tmp_path / "course", [a])
     solution = solution_answers(a)
     students = {
         "solution": submission(a, solution),
