@@ -65,9 +65,20 @@ def _scores(course, assignment, students):
     return result, max_score
 
 
+def _autograde(tmp_path, assignment, students, timeout):
+    """Submit every student's notebook, autograde them in one run, read the scores back."""
+    course = make_course(tmp_path / "course", [assignment])
+    for student, nb in students.items():
+        submit(course, student, assignment, nb)
+    nbgrader("autograde", assignment, "--force", f"--ExecutePreprocessor.timeout={timeout}",
+             cwd=course)
+    scores, max_score = _scores(course, assignment, students)
+    total = {student: sum(cells.values()) for student, cells in scores.items()}
+    return course, scores, total, max_score
+
+
 def test_ex01_students(tmp_path):
     a = "ex01_dataset"
-    course = make_course(tmp_path / "course", [a])
     solution = solution_answers(a)
     students = {
         "solution": submission(a, solution),
@@ -80,11 +91,7 @@ def test_ex01_students(tmp_path):
             "test_to_model_input_format", "test_to_model_input_values")),
         "loops_forever": submission(a, {**solution, "class_means": "while True:\n    pass\n"}),
     }
-    for student, nb in students.items():
-        submit(course, student, a, nb)
-    nbgrader("autograde", a, "--force", "--ExecutePreprocessor.timeout=10", cwd=course)
-    scores, max_score = _scores(course, a, students)
-    total = {student: sum(cells.values()) for student, cells in scores.items()}
+    course, scores, total, max_score = _autograde(tmp_path, a, students, timeout=10)
 
     assert max_score == 9
     assert total["solution"] == total["alternative"] == max_score
@@ -102,7 +109,6 @@ def test_ex01_students(tmp_path):
 
 def test_ex02_students(tmp_path):
     a = "ex02_dense"
-    course = make_course(tmp_path / "course", [a])
     solution = solution_answers(a)
     students = {
         "solution": submission(a, solution),
@@ -110,11 +116,7 @@ def test_ex02_students(tmp_path):
         "blank": submission(a),
         "mistake": submission(a, {**solution, **MISTAKES_EX02}),
     }
-    for student, nb in students.items():
-        submit(course, student, a, nb)
-    nbgrader("autograde", a, "--force", "--ExecutePreprocessor.timeout=60", cwd=course)
-    scores, max_score = _scores(course, a, students)
-    total = {student: sum(cells.values()) for student, cells in scores.items()}
+    course, scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
 
     assert max_score == 9
     assert total["solution"] == total["alternative"] == max_score
