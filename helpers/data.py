@@ -34,16 +34,16 @@ CLASS_NAMES = (
 
 IMAGE_SHAPE = (28, 28)
 
-# name -> (SHA-256 of the decompressed idx file, number of items)
+# name -> SHA-256 of the decompressed idx file (the hash pins sizes and content alike)
 FILES = {
-    "train-images-idx3-ubyte.gz": (
-        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", 60_000),
-    "train-labels-idx1-ubyte.gz": (
-        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", 60_000),
-    "t10k-images-idx3-ubyte.gz": (
-        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", 10_000),
-    "t10k-labels-idx1-ubyte.gz": (
-        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", 10_000),
+    "train-images-idx3-ubyte.gz":
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte.gz":
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte.gz":
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte.gz":
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -73,7 +73,7 @@ def keras_cache_dir() -> Path:
     return keras_home / "datasets" / "fashion-mnist"
 
 
-def _read_idx(path: Path, expected_sha256: str, expected_items: int) -> np.ndarray:
+def _read_idx(path: Path, expected_sha256: str) -> np.ndarray:
     """Decompress, verify and parse one idx file; raise ValueError saying what is wrong."""
     try:
         raw = gzip.decompress(path.read_bytes())
@@ -85,8 +85,6 @@ def _read_idx(path: Path, expected_sha256: str, expected_items: int) -> np.ndarr
                          f"expected {expected_sha256[:12]}…)")
     ndim = raw[3]
     dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    if dims[0] != expected_items:  # unreachable once the hash matched; kept as a guard
-        raise ValueError(f"{path.name} holds {dims[0]} items, expected {expected_items}")
     return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -96,7 +94,7 @@ def _load_dir(directory: Path):
         if len(missing) == len(FILES):
             raise _NoCopyHere("no Fashion-MNIST files here")
         raise FileNotFoundError("missing " + ", ".join(missing))
-    arrays = {name: _read_idx(directory / name, *FILES[name]) for name in FILES}
+    arrays = {name: _read_idx(directory / name, FILES[name]) for name in FILES}
     return ((arrays["train-images-idx3-ubyte.gz"], arrays["train-labels-idx1-ubyte.gz"]),
             (arrays["t10k-images-idx3-ubyte.gz"], arrays["t10k-labels-idx1-ubyte.gz"]))
 

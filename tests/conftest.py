@@ -1,6 +1,6 @@
 """Shared test set-up: notebook kernels must run this interpreter, quietly, offline."""
 
-import json
+import ast
 import os
 import sys
 from pathlib import Path
@@ -29,10 +29,11 @@ def glued(nb: nbformat.NotebookNode) -> dict:
 
 
 def _literal(text):
+    """The value behind a glued repr (ints, floats, bools, strings); else the text itself."""
     try:
-        return json.loads(text.replace("True", "true").replace("False", "false"))
-    except ValueError:
-        return text.strip("'\"")
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def errors(nb: nbformat.NotebookNode) -> list[str]:

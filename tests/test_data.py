@@ -2,8 +2,10 @@
 
 import gzip
 import hashlib
+import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -40,7 +42,7 @@ def _write_copy(directory, fill):
 @pytest.fixture
 def places(tmp_path, monkeypatch):
     """Three empty search places; FILES expects copies written with fill=7."""
-    expected = {name: (hashlib.sha256(_idx(a)).hexdigest(), len(a))
+    expected = {name: hashlib.sha256(_idx(a)).hexdigest()
                 for name, a in _fake_arrays(7).items()}
     monkeypatch.setattr(data, "FILES", expected)
     env_dir, keras_home, debian = tmp_path / "env", tmp_path / "keras", tmp_path / "debian"
@@ -68,11 +70,13 @@ def test_search_order_env_then_keras_then_debian(places):
     assert data.search_dirs() == [places["env"], places["keras"], places["debian"]]
 
 
-def test_earlier_place_wins(places, monkeypatch):
+def test_earlier_place_wins(places):
     _write_copy(places["debian"], fill=7)
     _write_copy(places["keras"], fill=7)
     (places["debian"] / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not used")
-    data.load_data(download=False)  # would fail if the Debian copy were read
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reading the damaged Debian copy first would warn
+        data.load_data(download=False)
 
 
 def test_corrupt_file_is_named_and_never_used(places):
@@ -170,7 +174,7 @@ def test_real_data_matches_keras_loader(tmp_path):
         "    assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)\n"
         "print('identical', [a.shape for a in sum(ours, ())])\n"
     )
-    env = {**__import__("os").environ, "KERAS_HOME": str(tmp_path)}
+    env = {**os.environ, "KERAS_HOME": str(tmp_path)}
     env.pop("FASHION_MNIST_DIR", None)
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, timeout=300)

@@ -66,7 +66,11 @@ def _scores(course, assignment, students):
 
 
 def _autograde(tmp_path, assignment, students, timeout):
-    """Submit every student's notebook, autograde them in one run, read the scores back."""
+    """Submit every student's notebook, autograde them in one run, read the scores back.
+
+    Checks what holds for every assignment: the reference and the alternative solutions
+    earn full marks, the untouched notebook earns 0, and the reference runs without errors.
+    """
     course = make_course(tmp_path / "course", [assignment])
     for student, nb in students.items():
         submit(course, student, assignment, nb)
@@ -74,7 +78,11 @@ def _autograde(tmp_path, assignment, students, timeout):
              cwd=course)
     scores, max_score = _scores(course, assignment, students)
     total = {student: sum(cells.values()) for student, cells in scores.items()}
-    return course, scores, total, max_score
+    assert total["solution"] == total["alternative"] == max_score
+    assert total["blank"] == 0
+    graded = course / "autograded" / "solution" / assignment / f"{assignment}.ipynb"
+    assert errors(nbformat.read(graded, as_version=4)) == []  # hidden tests included
+    return scores, total, max_score
 
 
 def test_ex01_students(tmp_path):
@@ -91,11 +99,9 @@ def test_ex01_students(tmp_path):
             "test_to_model_input_format", "test_to_model_input_values")),
         "loops_forever": submission(a, {**solution, "class_means": "while True:\n    pass\n"}),
     }
-    course, scores, total, max_score = _autograde(tmp_path, a, students, timeout=10)
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=10)
 
     assert max_score == 9
-    assert total["solution"] == total["alternative"] == max_score
-    assert total["blank"] == 0
     assert total["mistake"] == max_score - 2  # right format, wrong values: hidden test only
     assert scores["mistake"]["test_to_model_input_format"] == 1
     for cheat in ("edits_tests", "deletes_tests"):  # restored tests still catch the error
@@ -103,8 +109,6 @@ def test_ex01_students(tmp_path):
         assert scores[cheat]["test_to_model_input_values"] == 0, cheat
         assert total[cheat] == max_score - 3, cheat
     assert total["loops_forever"] == max_score - 3  # stopped by the timeout, the rest graded
-    graded = nbformat.read(course / "autograded" / "solution" / a / f"{a}.ipynb", as_version=4)
-    assert errors(graded) == []  # the solution runs cleanly, hidden tests included
 
 
 def test_ex02_students(tmp_path):
@@ -116,13 +120,9 @@ def test_ex02_students(tmp_path):
         "blank": submission(a),
         "mistake": submission(a, {**solution, **MISTAKES_EX02}),
     }
-    course, scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
 
     assert max_score == 9
-    assert total["solution"] == total["alternative"] == max_score
-    assert total["blank"] == 0
     assert scores["mistake"]["test_dense_param_count_format"] == 0
     assert scores["mistake"]["test_train_model"] == 0  # below the accuracy target
     assert total["mistake"] == max_score - 6
-    graded = nbformat.read(course / "autograded" / "solution" / a / f"{a}.ipynb", as_version=4)
-    assert errors(graded) == []
