@@ -25,3 +25,67 @@ def dense_param_count(layer_sizes) -> int:
     """Weights plus biases of a chain of dense layers, e.g. [784, 128, 10] -> 101,770."""
     sizes = [int(n) for n in layer_sizes]
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
+def conv_network(filters=(64, 64), kernel_size: int = 3, *, padding: str = "valid",
+                 activation: str = "relu", dense_units=(128,), name: str | None = None):
+    """Conv2D(f, kernel_size) -> MaxPooling2D(2) for each f, then the dense head.
+
+    One builder for every CNN in the course, so the chapters differ only in arguments:
+    ``conv_network()`` is the 2×Conv(64) network of chapter 3, ``conv_network((64,))``
+    drops its final convolution, ``conv_network((64, 64, 64))`` adds one (chapter 5).
+    Pooling pads like the convolutions, so ``padding="same"`` keeps odd sizes (7 -> 4).
+    Inputs are images with a channel axis, shape (28, 28, 1).
+    """
+    if not filters or any(int(f) <= 0 for f in filters):
+        raise ValueError(f"filters must be positive filter counts, got {filters!r}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    layers = [keras.Input(shape=(*IMAGE_SHAPE, 1))]
+    for f in filters:
+        layers += [keras.layers.Conv2D(int(f), kernel_size, activation=activation,
+                                       padding=padding),
+                   keras.layers.MaxPooling2D(2, padding=padding)]
+    layers.append(keras.layers.Flatten())
+    layers += [keras.layers.Dense(int(h), activation=activation) for h in dense_units]
+    layers.append(keras.layers.Dense(10, activation="softmax"))
+    return keras.Sequential(layers, name=name)
+
+
+def two_conv_network(name: str = "two_conv64"):
+    """The chapter-3 CNN: 2×(Conv 64 3×3 relu + MaxPool 2) -> Dense 128 -> Dense 10."""
+    return conv_network((64, 64), 3, dense_units=(128,), name=name)
+
+
+def tanh_conv_network(name: str = "conv16_tanh"):
+    """One Conv(16, 3×3, tanh, same) + pool in front of the 30-20-10 tanh network."""
+    return conv_network((16,), 3, padding="same", activation="tanh", dense_units=(30, 20),
+                        name=name)
+
+
+def lenet_network(name: str = "lenet"):
+    """LeNet-style: Conv(20, 5×5) -> pool -> Conv(50, 5×5) -> pool -> Dense 500 -> 10."""
+    return conv_network((20, 50), 5, padding="same", dense_units=(500,), name=name)
+
+
+def conv_param_count(kernel_size: int, in_channels: int, filters: int) -> int:
+    """One k×k kernel per (input channel, filter) pair, plus one bias per filter."""
+    return (int(kernel_size) ** 2 * int(in_channels) + 1) * int(filters)
+
+
+def conv_output_size(size: int, kernel_size: int, padding: str = "valid") -> int:
+    """Height (or width) after a stride-1 convolution: 'valid' loses k - 1 pixels."""
+    if padding == "same":
+        return int(size)
+    if padding == "valid":
+        return int(size) - int(kernel_size) + 1
+    raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+
+
+def pool_output_size(size: int, pool: int = 2, padding: str = "valid") -> int:
+    """Height (or width) after pooling with stride = pool: 'valid' drops a leftover row."""
+    if padding == "same":
+        return -(-int(size) // int(pool))
+    if padding == "valid":
+        return int(size) // int(pool)
+    raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")

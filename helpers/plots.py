@@ -98,3 +98,43 @@ def plot_history(histories, metrics=("loss", "accuracy"), *, size=(5.0, 3.2)):
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def show_grid(rows, *, row_titles=None, col_titles=None, cmap: str = "gray_r",
+              size: float = 1.6, colorbar: bool = False):
+    """Rows of 2-D arrays side by side, e.g. an image next to what each filter makes of it.
+
+    Each panel gets its own colour scale (filter outputs have very different ranges);
+    the panel's shape is printed under it, so shrinking sizes are visible at a glance.
+    """
+    rows = [[np.asarray(a) for a in row] for row in rows]
+    if not rows or not all(rows):
+        raise ValueError("show_grid needs at least one non-empty row of arrays")
+    for row in rows:
+        for a in row:
+            if a.ndim != 2:
+                raise ValueError(f"every panel must be a 2-D array, got shape {a.shape}")
+    ncols = max(len(row) for row in rows)
+    for name, titles, n in (("row_titles", row_titles, len(rows)),
+                            ("col_titles", col_titles, ncols)):
+        if titles is not None and len(titles) != n:
+            raise ValueError(f"{n} {name[:3]}s but {len(titles)} {name}")
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(size * ncols, size * len(rows) + 0.4),
+                             squeeze=False)
+    for r, row in enumerate(rows):
+        for c, ax in enumerate(axes[r]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c >= len(row):
+                ax.axis("off")
+                continue
+            shown = ax.imshow(row[c], cmap=cmap)
+            ax.set_xlabel("×".join(map(str, row[c].shape)), fontsize=7)
+            if colorbar:
+                fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+            if r == 0 and col_titles is not None:
+                ax.set_title(col_titles[c], fontsize=9)
+        if row_titles is not None:
+            axes[r, 0].set_ylabel(row_titles[r], fontsize=9)
+    fig.tight_layout()
+    return fig

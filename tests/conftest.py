@@ -3,6 +3,7 @@
 import ast
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,9 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ[
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Trained weights go to a fresh cache per test process: a test must really train, and
+# quick-mode runs must never reach the cache the book uses.
+os.environ["COURSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="course-cache-")
 
 
 def glued(nb: nbformat.NotebookNode) -> dict:

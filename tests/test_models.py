@@ -4,7 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.models import dense_network, dense_param_count
+from helpers.models import (conv_network, conv_output_size, conv_param_count, dense_network,
+                            dense_param_count, lenet_network, pool_output_size,
+                            tanh_conv_network, two_conv_network)
 from helpers.training import set_seed, train
 
 
@@ -44,3 +46,63 @@ def test_train_reports_history_and_epoch_times():
     assert len(history["loss"]) == len(history["val_accuracy"]) == 3
     assert len(history["epoch_seconds"]) == 3 and all(s > 0 for s in history["epoch_seconds"])
     assert history["loss"][-1] < history["loss"][0]  # it really trained
+
+
+def _shapes_and_params(model):
+    return [(layer.__class__.__name__, layer.output.shape[1:], layer.count_params())
+            for layer in model.layers]
+
+
+def test_two_conv_network_shapes_and_parameters():
+    model = two_conv_network()
+    assert _shapes_and_params(model) == [
+        ("Conv2D", (26, 26, 64), 640), ("MaxPooling2D", (13, 13, 64), 0),
+        ("Conv2D", (11, 11, 64), 36_928), ("MaxPooling2D", (5, 5, 64), 0),
+        ("Flatten", (1600,), 0), ("Dense", (128,), 204_928), ("Dense", (10,), 1_290)]
+    assert model.input_shape == (None, 28, 28, 1)
+
+
+def test_lenet_network_matches_the_source_summary():
+    model = lenet_network()
+    assert _shapes_and_params(model) == [
+        ("Conv2D", (28, 28, 20), 520), ("MaxPooling2D", (14, 14, 20), 0),
+        ("Conv2D", (14, 14, 50), 25_050), ("MaxPooling2D", (7, 7, 50), 0),
+        ("Flatten", (2450,), 0), ("Dense", (500,), 1_225_500), ("Dense", (10,), 5_010)]
+    assert model.count_params() == 1_256_080
+
+
+def test_tanh_conv_network_keeps_size_and_uses_tanh():
+    model = tanh_conv_network()
+    shapes = [shape for _, shape, _ in _shapes_and_params(model)]
+    assert shapes[:3] == [(28, 28, 16), (14, 14, 16), (3136,)]
+    hidden = [layer for layer in model.layers if hasattr(layer, "activation")][:-1]
+    assert {layer.activation.__name__ for layer in hidden} == {"tanh"}
+    assert model.count_params() == 160 + 3136 * 30 + 30 + 30 * 20 + 20 + 20 * 10 + 10
+
+
+@pytest.mark.parametrize("filters, kernel, padding", [
+    ((16,), 3, "valid"), ((32, 32, 32), 3, "valid"), ((8, 4), 5, "same"), ((8, 8, 8), 3, "same")])
+def test_size_formulas_match_keras(filters, kernel, padding):
+    model = conv_network(filters, kernel, padding=padding, dense_units=(4,))
+    size, channels = 28, 1
+    for f, (conv, pool) in zip(filters, zip(model.layers[0::2], model.layers[1::2])):
+        size = conv_output_size(size, kernel, padding)
+        assert conv.output.shape[1:] == (size, size, f)
+        assert conv.count_params() == conv_param_count(kernel, channels, f)
+        size, channels = pool_output_size(size, 2, padding), f
+        assert pool.output.shape[1:] == (size, size, f)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"filters": ()}, "filters"), ({"filters": (16, 0)}, "filters"),
+    ({"padding": "full"}, "padding")])
+def test_conv_network_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        conv_network(**kwargs)
+
+
+def test_size_formulas_reject_unknown_padding():
+    with pytest.raises(ValueError, match="padding"):
+        conv_output_size(28, 3, "causal")
+    with pytest.raises(ValueError, match="padding"):
+        pool_output_size(7, 2, "causal")

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import CLASS_NAMES  # noqa: E402
-from helpers.plots import plot_history, show_class_samples, show_images  # noqa: E402
+from helpers.plots import plot_history, show_class_samples, show_grid, show_images  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +73,22 @@ def test_plot_history_compares_runs_and_names_missing_metrics():
     assert labels == ["a train", "b train"]
     with pytest.raises(KeyError, match="has no 'loss'"):
         plot_history(runs, metrics=("loss",))
+
+
+def test_show_grid_titles_rows_columns_and_shapes():
+    image = np.zeros((28, 28))
+    fig = show_grid([[image, image[:26, :26], image[:13, :13]], [image]],
+                    row_titles=["boot", "bag"], col_titles=["input", "edges", "pooled"])
+    axes = _image_axes(fig)
+    assert len(axes) == 4 and len(fig.axes) == 6  # the short row leaves two panels empty
+    assert [ax.get_title() for ax in axes[:3]] == ["input", "edges", "pooled"]
+    assert [ax.get_xlabel() for ax in axes] == ["28×28", "26×26", "13×13", "28×28"]
+    assert [ax.get_ylabel() for ax in axes if ax.get_ylabel()] == ["boot", "bag"]
+
+
+@pytest.mark.parametrize("rows, kwargs, message", [
+    ([], {}, "non-empty"), ([[np.zeros((2, 2, 2))]], {}, "2-D"),
+    ([[np.zeros((2, 2))]], {"col_titles": ["a", "b"]}, "col_titles")])
+def test_show_grid_rejects_bad_input(rows, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        show_grid(rows, **kwargs)

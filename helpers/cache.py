@@ -1,0 +1,113 @@
+"""Trained weights saved on disk, so a model a later chapter needs is not trained twice.
+
+A cache entry is keyed by everything that decides the trained weights: the model's
+architecture and compile settings, its initial weights (which capture the seed), the
+training data, the epochs and the batch size, and the Keras version. Change any of them
+and the model is trained afresh; nothing stale can be loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from .training import train
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def cache_dir() -> Path:
+    """``$COURSE_CACHE_DIR``, else ``_build/cache`` in the course checkout (cleaned with
+    the book), else ``~/.cache/fashion-mnist-course`` for an installed package."""
+    if os.environ.get("COURSE_CACHE_DIR"):
+        return Path(os.environ["COURSE_CACHE_DIR"]).expanduser()
+    if (_ROOT / "_config.yml").is_file():
+        return _ROOT / "_build" / "cache"
+    return Path.home() / ".cache" / "fashion-mnist-course"
+
+
+def _digest(*arrays) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.data)
+    return h.hexdigest()
+
+
+def _without_names(config):
+    """A config minus the names Keras numbers per session (conv2d_3, adam_1, ...), so the
+    same network built on two pages gives the same key. A dict holding only a name (a
+    dtype policy such as ``{"name": "float32"}``) keeps it: there the name is the value."""
+    if isinstance(config, dict):
+        drop = len(config) > 1
+        return {k: _without_names(v) for k, v in config.items() if not (drop and k == "name")}
+    if isinstance(config, (list, tuple)):
+        return [_without_names(v) for v in config]
+    return config
+
+
+def training_key(model, x, y, *, epochs: int, batch_size: int) -> str:
+    """The cache key: a hash of everything that decides the trained weights."""
+    if not model.compiled:
+        raise ValueError("compile the model before training it (the optimizer and loss "
+                         "are part of what is cached)")
+    settings = json.dumps({"model": _without_names(model.get_config()),
+                           "compile": _without_names(model.get_compile_config()),
+                           "epochs": int(epochs), "batch_size": int(batch_size),
+                           "keras": keras.__version__}, sort_keys=True, default=str)
+    return _digest(np.frombuffer(settings.encode(), np.uint8), x, y,
+                   *model.get_weights())
+
+
+def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
+                 verbose: int = 2, name: str | None = None) -> dict:
+    """Like :func:`helpers.training.train`, but reuse the weights of an identical run.
+
+    On a hit the trained weights are loaded into ``model`` and the history of the run
+    that produced them is returned (its ``epoch_seconds`` were measured then). It takes
+    no callbacks: one that stops training early would change the weights behind the key.
+    Entries are written atomically, so an interrupted run leaves no half-written file.
+    """
+    key = training_key(model, x, y, epochs=epochs, batch_size=batch_size)
+    if validation_data is not None:
+        key = _digest(np.frombuffer(key.encode(), np.uint8), *validation_data)
+    stem = f"{name}-{key}" if name else key  # not model.name: Keras numbers those too
+    folder = cache_dir()
+    weights, record = folder / f"{stem}.npz", folder / f"{stem}.json"
+    if weights.is_file() and record.is_file():
+        initial = model.get_weights()
+        try:
+            with np.load(weights) as saved:
+                model.set_weights([saved[f"w{i}"] for i in range(len(saved.files))])
+            history = json.loads(record.read_text())
+            print(f"loaded the trained weights of {model.name} from {weights}")
+            return history
+        except Exception as exc:  # noqa: BLE001 - any damage means: train again
+            model.set_weights(initial)
+            print(f"ignoring a damaged cache entry {weights.name} ({exc}); training again")
+    history = train(model, x, y, epochs=epochs, batch_size=batch_size,
+                    validation_data=validation_data, verbose=verbose)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomically(weights, lambda path: np.savez(
+        path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
+    _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
+    return history
+
+
+def _write_atomically(target: Path, write) -> None:
+    """Write to a temporary file beside ``target``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=target.name)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

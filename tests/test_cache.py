@@ -1,0 +1,80 @@
+"""helpers.cache: an identical run loads the saved weights; any change trains afresh."""
+
+import numpy as np
+import pytest
+
+from helpers import cache
+from helpers.models import dense_network
+from helpers.training import set_seed
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    return rng.random((64, 28, 28), dtype=np.float32), np.arange(64) % 10
+
+
+@pytest.fixture(autouse=True)
+def cache_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _model(seed=0, optimizer="adam"):
+    set_seed(seed)
+    model = dense_network((8,))
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def test_second_identical_run_loads_weights_and_history(data, cache_in_tmp, capsys):
+    x, y = data
+    first = _model()
+    history = cache.train_cached(first, x, y, epochs=2, batch_size=16, verbose=0)
+    assert len(list(cache_in_tmp.glob("*.npz"))) == 1
+    second = _model()  # fresh layer names, same seed: the same run
+    assert not all(np.array_equal(a, b) for a, b in zip(first.get_weights(),
+                                                        second.get_weights()))
+    again = cache.train_cached(second, x, y, epochs=2, batch_size=16, verbose=0)
+    assert "loaded the trained weights" in capsys.readouterr().out
+    assert again == history
+    assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), second.get_weights()))
+
+
+@pytest.mark.parametrize("change", ["seed", "optimizer", "epochs", "data"])
+def test_any_change_trains_again(data, cache_in_tmp, change):
+    x, y = data
+    cache.train_cached(_model(), x, y, epochs=1, batch_size=16, verbose=0)
+    model = _model(seed=1) if change == "seed" else _model(
+        optimizer="sgd" if change == "optimizer" else "adam")
+    x2 = x.copy()
+    if change == "data":
+        x2[0, 0, 0] += 0.5
+    cache.train_cached(model, x2, y, epochs=2 if change == "epochs" else 1, batch_size=16,
+                       verbose=0)
+    assert len(list(cache_in_tmp.glob("*.npz"))) == 2
+
+
+def test_damaged_entry_is_retrained_from_the_same_start(data, cache_in_tmp, capsys):
+    x, y = data
+    reference = _model()
+    expected = cache.train_cached(reference, x, y, epochs=1, batch_size=16, verbose=0)
+    for path in cache_in_tmp.glob("*.npz"):
+        path.write_bytes(b"not an npz file")
+    model = _model()
+    history = cache.train_cached(model, x, y, epochs=1, batch_size=16, verbose=0)
+    assert "damaged cache entry" in capsys.readouterr().out
+    assert np.isclose(history["loss"][0], expected["loss"][0], rtol=1e-4)
+
+
+def test_uncompiled_model_is_refused(data):
+    with pytest.raises(ValueError, match="compile"):
+        cache.train_cached(dense_network((8,)), *data, epochs=1)
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert cache.cache_dir() == tmp_path / "elsewhere"
+    monkeypatch.delenv("COURSE_CACHE_DIR")
+    assert cache.cache_dir() == cache._ROOT / "_build" / "cache"
