@@ -126,3 +126,118 @@ def test_ex02_students(tmp_path):
     assert scores["mistake"]["test_dense_param_count_format"] == 0
     assert scores["mistake"]["test_train_model"] == 0  # below the accuracy target
     assert total["mistake"] == max_score - 6
+
+
+ALTERNATIVE_EX03 = {  # vectorized where the reference loops and back, functional API
+    "conv2d": "def conv2d(image, kernels):\n"
+              "    from numpy.lib.stride_tricks import sliding_window_view\n"
+              "    kh, kw = kernels.shape[:2]\n"
+              "    windows = sliding_window_view(image, (kh, kw), axis=(0, 1))\n"
+              "    return np.einsum('ijcab,abcf->ijf', windows, kernels)\n",
+    "max_pool2x2": "def max_pool2x2(feature_maps):\n"
+                   "    h, w, c = feature_maps.shape\n"
+                   "    out = np.empty((h // 2, w // 2, c))\n"
+                   "    for i in range(h // 2):\n"
+                   "        for j in range(w // 2):\n"
+                   "            out[i, j] = feature_maps[2*i:2*i+2, 2*j:2*j+2].max(axis=(0, 1))\n"
+                   "    return out\n",
+    "describe_stack": "import math\n"
+                      "def describe_stack(input_shape, stack):\n"
+                      "    out, shape = [], list(input_shape)\n"
+                      "    for kind, *args in stack:\n"
+                      "        params = 0\n"
+                      "        if kind == 'conv':\n"
+                      "            f, k, pad = args\n"
+                      "            params = f * (k * k * shape[-1] + 1)\n"
+                      "            trim = 0 if pad == 'same' else k - 1\n"
+                      "            shape = [shape[0] - trim, shape[1] - trim, f]\n"
+                      "        elif kind == 'pool':\n"
+                      "            shape = [math.floor(shape[0] / 2), math.floor(shape[1] / 2), shape[2]]\n"
+                      "        elif kind == 'flatten':\n"
+                      "            shape = [math.prod(shape)]\n"
+                      "        else:\n"
+                      "            params = args[0] * (shape[0] + 1)\n"
+                      "            shape = [args[0]]\n"
+                      "        out.append((tuple(shape), params))\n"
+                      "    return out\n",
+    "build_cnn": "def build_cnn():\n"
+                 "    inputs = keras.Input((28, 28, 1))\n"
+                 "    x = keras.layers.Conv2D(32, 3)(inputs)\n"
+                 "    x = keras.layers.ReLU()(x)\n"
+                 "    x = keras.layers.MaxPool2D()(x)\n"
+                 "    x = keras.layers.Conv2D(64, 3, activation='relu')(x)\n"
+                 "    x = keras.layers.MaxPool2D()(x)\n"
+                 "    x = keras.layers.Flatten()(x)\n"
+                 "    x = keras.layers.Dense(64, activation='relu')(x)\n"
+                 "    return keras.Model(inputs, keras.layers.Dense(10, activation='softmax')(x))\n",
+}
+MISTAKES_EX03 = {  # each right on the visible example, wrong in general
+    "conv2d": "def conv2d(image, kernels):\n"  # flips the kernel (a true convolution)
+              "    kernels = kernels[::-1, ::-1]\n"
+              "    kh, kw, _, f = kernels.shape\n"
+              "    h, w = image.shape[0] - kh + 1, image.shape[1] - kw + 1\n"
+              "    out = np.zeros((h, w, f))\n"
+              "    for i in range(h):\n"
+              "        for j in range(w):\n"
+              "            out[i, j] = np.tensordot(image[i:i+kh, j:j+kw], kernels, axes=3)\n"
+              "    return out\n",
+    "max_pool2x2": "def max_pool2x2(feature_maps):\n"  # pads odd sizes with zeros
+                   "    h, w, c = feature_maps.shape\n"
+                   "    padded = np.zeros((h + h % 2, w + w % 2, c))\n"
+                   "    padded[:h, :w] = feature_maps\n"
+                   "    return padded.reshape(len(padded) // 2, 2, -1, 2, c).max(axis=(1, 3))\n",
+    "describe_stack": "def describe_stack(input_shape, stack):\n"  # ignores padding='same'
+                      "    out, (h, w, c) = [], input_shape\n"
+                      "    for kind, *args in stack:\n"
+                      "        if kind == 'conv':\n"
+                      "            f, k, _ = args\n"
+                      "            out.append(((h - k + 1, w - k + 1, f), (k * k * c + 1) * f))\n"
+                      "            h, w, c = h - k + 1, w - k + 1, f\n"
+                      "        elif kind == 'pool':\n"
+                      "            h, w = h // 2, w // 2\n"
+                      "            out.append(((h, w, c), 0))\n"
+                      "        elif kind == 'flatten':\n"
+                      "            c = h * w * c\n"
+                      "            out.append(((c,), 0))\n"
+                      "        else:\n"
+                      "            out.append(((args[0],), (c + 1) * args[0]))\n"
+                      "            c = args[0]\n"
+                      "    return out\n",
+    "build_cnn": "def build_cnn():\n"  # tanh instead of relu
+                 "    return keras.Sequential([keras.Input((28, 28, 1)),\n"
+                 "        keras.layers.Conv2D(32, 3, activation='tanh'), keras.layers.MaxPooling2D(),\n"
+                 "        keras.layers.Conv2D(64, 3, activation='tanh'), keras.layers.MaxPooling2D(),\n"
+                 "        keras.layers.Flatten(), keras.layers.Dense(64, activation='tanh'),\n"
+                 "        keras.layers.Dense(10, activation='softmax')])\n",
+}
+OFF_BY_ONE_CONV = ("def conv2d(image, kernels):\n"  # one output row and column short
+                   "    kh, kw, _, f = kernels.shape\n"
+                   "    h, w = image.shape[0] - kh, image.shape[1] - kw\n"
+                   "    out = np.zeros((h, w, f))\n"
+                   "    for i in range(h):\n"
+                   "        for j in range(w):\n"
+                   "            out[i, j] = np.tensordot(image[i:i+kh, j:j+kw], kernels, axes=3)\n"
+                   "    return out\n")
+
+
+def test_ex03_students(tmp_path):
+    a = "ex03_convolutions"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX03}),
+        "blank": submission(a),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX03}),
+        "off_by_one": submission(a, {**solution, "conv2d": OFF_BY_ONE_CONV}),
+    }
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
+
+    assert max_score == 10
+    wrong = scores["mistakes"]
+    for task in ("conv2d", "max_pool2x2", "describe_stack"):  # visible format still passes
+        assert wrong[f"test_{task}_format"] > 0, task
+    assert wrong["test_conv2d_values"] == wrong["test_max_pool2x2_values"] == 0
+    assert wrong["test_describe_stack_values"] == wrong["test_build_cnn_structure"] == 0
+    assert total["mistakes"] == max_score - 6
+    assert scores["off_by_one"]["test_conv2d_format"] == 0
+    assert total["off_by_one"] == max_score - 3
