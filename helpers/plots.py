@@ -1,4 +1,8 @@
-"""Figures every chapter uses. Each function returns its matplotlib Figure (for tests)."""
+"""Figures every chapter uses. Each function returns its matplotlib Figure (for tests).
+
+Keras is imported only inside the functions that need a model, so plotting images does
+not pay TensorFlow's start-up time (exercise 1 stays fast to validate).
+"""
 
 from __future__ import annotations
 
@@ -93,6 +97,7 @@ def plot_history(histories, metrics=("loss", "accuracy"), *, size=(5.0, 3.2)):
                 ax.plot(epochs, history[f"val_{metric}"], color=colour, ls="--",
                         marker="s", ms=3, label=f"{prefix}validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -136,5 +141,99 @@ def show_grid(rows, *, row_titles=None, col_titles=None, cmap: str = "gray_r",
                 ax.set_title(col_titles[c], fontsize=9)
         if row_titles is not None:
             axes[r, 0].set_ylabel(row_titles[r], fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _model_images(model, images):
+    """``images`` as a batch the model accepts, or a ValueError saying what was expected."""
+    images = np.asarray(images, dtype=np.float32)
+    expected = tuple(model.input_shape[1:])
+    if images.shape[1:] == expected[:-1] and expected[-1] == 1:
+        images = images[..., np.newaxis]  # (n, 28, 28) -> (n, 28, 28, 1)
+    if images.ndim != len(expected) + 1 or images.shape[1:] != expected:
+        raise ValueError(f"expected a batch of images of shape (n, {', '.join(map(str, expected))})"
+                         f" for model {model.name!r}, got an array of shape {images.shape}")
+    return images
+
+
+def _layer_title(layer):
+    return f"{layer.name}\n{'×'.join(str(n) for n in layer.output.shape[1:])}"
+
+
+def show_activations(model, images, layers=None, *, filter_index: int = 0,
+                     row_titles=None, cmap: str = "inferno", size: float = 1.7):
+    """One filter's response to each image (rows), layer after layer (columns).
+
+    ``layers`` are names or indices (default: every conv and pooling layer). The column
+    titles give each layer's name and output shape, so the shrinking size is visible.
+    """
+    from .models import activation_model, resolve_layers
+
+    images = _model_images(model, images)
+    chosen = resolve_layers(model, layers)
+    for layer in chosen:
+        channels = layer.output.shape[-1]
+        if not -channels <= filter_index < channels:
+            raise ValueError(f"layer {layer.name!r} has {channels} filters; "
+                             f"filter_index {filter_index} does not exist")
+    outputs = activation_model(model, chosen).predict(images, verbose=0)
+    if len(chosen) == 1:
+        outputs = [outputs]
+    rows = [[np.asarray(out[i, :, :, filter_index]) for out in outputs]
+            for i in range(len(images))]
+    fig = show_grid(rows, row_titles=row_titles, col_titles=[_layer_title(la) for la in chosen],
+                    cmap=cmap, size=size)
+    fig.suptitle(f"filter {filter_index}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(model, image, layer, *, ncols: int = 8, cmap: str = "inferno",
+                      size: float = 1.1):
+    """Every channel of one layer's output for one image, titled by channel number."""
+    from .models import activation_model, resolve_layers
+
+    images = _model_images(model, np.asarray(image)[np.newaxis])
+    (chosen,) = resolve_layers(model, [layer])
+    maps = activation_model(model, [chosen]).predict(images, verbose=0)[0]
+    return _panel_grid([maps[:, :, c] for c in range(maps.shape[-1])], ncols, cmap, size,
+                       f"{_layer_title(chosen).replace(chr(10), ' ')}: all feature maps")
+
+
+def show_kernels(model, layer=None, *, input_channel: int = 0, ncols: int = 8,
+                 cmap: str = "RdBu_r", size: float = 0.9):
+    """The learned kernels of a conv layer (default: the first), one panel per filter.
+
+    Weights are signed, so a diverging colour map centred on zero is used: red pixels
+    add the input there, blue ones subtract it.
+    """
+    import keras
+
+    from .models import resolve_layers
+
+    chosen = resolve_layers(model, None if layer is None else [layer])[0]
+    if not isinstance(chosen, keras.layers.Conv2D):
+        raise ValueError(f"layer {chosen.name!r} is a {type(chosen).__name__}, not Conv2D; "
+                         "only convolutions have kernels")
+    kernels = np.asarray(chosen.kernel)  # (kh, kw, in_channels, filters)
+    limit = float(np.abs(kernels[:, :, input_channel]).max()) or 1.0
+    return _panel_grid([kernels[:, :, input_channel, f] for f in range(kernels.shape[-1])],
+                       ncols, cmap, size, f"{chosen.name}: learned "
+                       f"{kernels.shape[0]}×{kernels.shape[1]} kernels", vmin=-limit,
+                       vmax=limit)
+
+
+def _panel_grid(panels, ncols, cmap, size, title, **imshow):
+    ncols = min(ncols, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.5),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(panels):
+            ax.imshow(panels[i], cmap=cmap, **imshow)
+            ax.set_title(str(i), fontsize=7)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
