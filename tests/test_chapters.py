@@ -13,6 +13,7 @@ QUICK_SENTINELS = {
     "01_dataset": ("n_analysed", 2_000),
     "02_dense": ("n_train_used", 2_000),
     "03_convolutions": ("n_train_used", 2_000),
+    "04_feature_maps": ("n_train_used", 2_000),
 }
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 

@@ -241,3 +241,57 @@ def test_ex03_students(tmp_path):
     assert total["mistakes"] == max_score - 6
     assert scores["off_by_one"]["test_conv2d_format"] == 0
     assert total["off_by_one"] == max_score - 3
+
+
+ALTERNATIVE_EX04 = {  # re-applies the trained layers to a new input; other formulas
+    "build_activation_model": "def build_activation_model(model):\n"
+                              "    inputs = keras.Input((28, 28, 1))\n"
+                              "    x, outputs = inputs, []\n"
+                              "    for layer in model.layers:\n"
+                              "        x = layer(x)\n"
+                              "        if 'conv' in layer.name or 'pool' in layer.name:\n"
+                              "            outputs.append(x)\n"
+                              "    return keras.Model(inputs, outputs)\n",
+    "zero_fractions": "def zero_fractions(feature_maps):\n"
+                      "    return [1 - np.count_nonzero(m) / np.size(m) for m in feature_maps]\n",
+    "strongest_filter": "def strongest_filter(model, image):\n"
+                        "    response = model.layers[0](image[None])\n"
+                        "    return int(np.argmax(np.mean(response, axis=(0, 1, 2))))\n",
+}
+WARNING_ZERO_FRACTIONS = ("import warnings\n"
+                          "def zero_fractions(feature_maps):\n"
+                          "    warnings.warn('np.mean on a list is slow', UserWarning)\n"
+                          "    return [float(np.mean(np.asarray(m) == 0)) for m in feature_maps]\n")
+MISTAKES_EX04 = {  # only the conv layers; fraction of non-zeros; max instead of mean
+    "build_activation_model": "def build_activation_model(model):\n"
+                              "    convs = [l.output for l in model.layers\n"
+                              "             if isinstance(l, keras.layers.Conv2D)]\n"
+                              "    return keras.Model(model.inputs, convs)\n",
+    "zero_fractions": "def zero_fractions(feature_maps):\n"
+                      "    return [float(np.mean(m != 0)) for m in feature_maps]\n",
+    "strongest_filter": "def strongest_filter(model, image):\n"
+                        "    response = np.asarray(model.layers[0](image[None]))[0]\n"
+                        "    return int(response.max(axis=(0, 1)).argmax())\n",
+}
+
+
+def test_ex04_students(tmp_path):
+    a = "ex04_feature_maps"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX04}),
+        "blank": submission(a),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX04}),
+        "warns": submission(a, {**solution, "zero_fractions": WARNING_ZERO_FRACTIONS}),
+    }
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
+
+    assert max_score == 8
+    assert total["warns"] == max_score  # a warning on stderr costs no points
+    wrong = scores["mistakes"]
+    assert wrong["test_build_activation_model_format"] == 0
+    assert wrong["test_zero_fractions_format"] == 0
+    assert wrong["test_strongest_filter_format"] == 1  # a valid index, the wrong one
+    assert wrong["test_strongest_filter_values"] == 0
+    assert total["mistakes"] == 1
