@@ -53,6 +53,13 @@ def _without_names(config):
     return config
 
 
+def _versions() -> dict:
+    """Library versions that can change trained weights for the same inputs."""
+    import tensorflow as tf
+
+    return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__}
+
+
 def training_key(model, x, y, *, epochs: int, batch_size: int) -> str:
     """The cache key: a hash of everything that decides the trained weights."""
     if not model.compiled:
@@ -61,9 +68,40 @@ def training_key(model, x, y, *, epochs: int, batch_size: int) -> str:
     settings = json.dumps({"model": _without_names(model.get_config()),
                            "compile": _without_names(model.get_compile_config()),
                            "epochs": int(epochs), "batch_size": int(batch_size),
-                           "keras": keras.__version__}, sort_keys=True, default=str)
+                           "versions": _versions()}, sort_keys=True, default=str)
     return _digest(np.frombuffer(settings.encode(), np.uint8), x, y,
                    *model.get_weights())
+
+
+def _entry(model, x, y, epochs, batch_size, validation_data, name):
+    key = training_key(model, x, y, epochs=epochs, batch_size=batch_size)
+    if validation_data is not None:
+        key = _digest(np.frombuffer(key.encode(), np.uint8), *validation_data)
+    stem = f"{name}-{key}" if name else key  # not model.name: Keras numbers those too
+    folder = cache_dir()
+    return folder / f"{stem}.npz", folder / f"{stem}.json"
+
+
+def load_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
+                name: str | None = None) -> dict | None:
+    """The history of an identical earlier run, with its weights loaded into ``model``;
+    ``None`` when there is none (or it is damaged: then ``model`` is left untouched)."""
+    weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
+    if not (weights.is_file() and record.is_file()):
+        return None
+    initial = model.get_weights()
+    try:
+        with np.load(weights) as saved:
+            model.set_weights([saved[f"w{i}"] for i in range(len(saved.files))])
+        history = json.loads(record.read_text())
+        if len(history.get("epoch_seconds", ())) != epochs:
+            raise ValueError("history does not cover every epoch")
+    except Exception as exc:  # noqa: BLE001 - any damage means: train again
+        model.set_weights(initial)
+        print(f"ignoring a damaged cache entry {weights.name} ({exc}); training again")
+        return None
+    print(f"loaded the trained weights of {model.name} from {weights}")
+    return history
 
 
 def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
@@ -75,26 +113,14 @@ def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_d
     no callbacks: one that stops training early would change the weights behind the key.
     Entries are written atomically, so an interrupted run leaves no half-written file.
     """
-    key = training_key(model, x, y, epochs=epochs, batch_size=batch_size)
-    if validation_data is not None:
-        key = _digest(np.frombuffer(key.encode(), np.uint8), *validation_data)
-    stem = f"{name}-{key}" if name else key  # not model.name: Keras numbers those too
-    folder = cache_dir()
-    weights, record = folder / f"{stem}.npz", folder / f"{stem}.json"
-    if weights.is_file() and record.is_file():
-        initial = model.get_weights()
-        try:
-            with np.load(weights) as saved:
-                model.set_weights([saved[f"w{i}"] for i in range(len(saved.files))])
-            history = json.loads(record.read_text())
-            print(f"loaded the trained weights of {model.name} from {weights}")
-            return history
-        except Exception as exc:  # noqa: BLE001 - any damage means: train again
-            model.set_weights(initial)
-            print(f"ignoring a damaged cache entry {weights.name} ({exc}); training again")
+    history = load_cached(model, x, y, epochs=epochs, batch_size=batch_size,
+                          validation_data=validation_data, name=name)
+    if history is not None:
+        return history
+    weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
     history = train(model, x, y, epochs=epochs, batch_size=batch_size,
                     validation_data=validation_data, verbose=verbose)
-    folder.mkdir(parents=True, exist_ok=True)
+    weights.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(weights, lambda path: np.savez(
         path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
     _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
