@@ -19,6 +19,7 @@ c.ExecutePreprocessor.timeout = 60
 # nbgrader gives 0 points to a test cell that wrote anything to stderr, so a correct
 # answer that triggers a library warning (Keras UserWarnings, TensorFlow's retracing
 # notices) would lose its points. Drop warning output before scoring; real failures are
-# exceptions (error outputs) and still score 0.
+# exceptions (error outputs) and still score 0. TensorFlow's C++ log lines (I/W/E + date)
+# go too: they appear when TensorFlow is imported before helpers sets the log level.
 c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = r"(?im)warning|^[IW]\d{4} "
+c.IgnorePattern.pattern = r"(?im)warning|^[IWE]\d{4} "

@@ -80,7 +80,8 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
         history = load_cached(model, x_train, y_train, **fit)
         cached = history is not None
         if not cached:
-            log(f"[{i}/{len(configs)}] {config.label}: training {config.epochs} epochs"
+            epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
+            log(f"[{i}/{len(configs)}] {config.label}: training {epochs}"
                 + _time_left(trained_seconds, configs[i - 1:]))
             started = time.perf_counter()
             history = train_cached(model, x_train, y_train, verbose=0, **fit)

@@ -14,6 +14,7 @@ QUICK_SENTINELS = {
     "02_dense": ("n_train_used", 2_000),
     "03_convolutions": ("n_train_used", 2_000),
     "04_feature_maps": ("n_train_used", 2_000),
+    "05_how_many_convolutions": ("n_train_used", 2_000),
 }
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 

@@ -295,3 +295,51 @@ def test_ex04_students(tmp_path):
     assert wrong["test_strongest_filter_format"] == 1  # a valid index, the wrong one
     assert wrong["test_strongest_filter_values"] == 0
     assert total["mistakes"] == 1
+
+
+ALTERNATIVE_EX05 = {
+    "StopAtAccuracy": "class StopAtAccuracy(keras.callbacks.Callback):\n"
+                      "    def __init__(self, threshold):\n"
+                      "        super().__init__()\n"
+                      "        self.target = float(threshold)\n"
+                      "\n"
+                      "    def on_epoch_end(self, epoch, logs=None):\n"
+                      "        if logs and 'accuracy' in logs and logs['accuracy'] >= self.target:\n"
+                      "            print(f'stopping after epoch {epoch + 1}')\n"
+                      "            self.model.stop_training = True\n",
+    "choose_config": "table = run_sweep(CONFIGS, x_small, y_small, x_check, y_check)\n"
+                     "choice, best_time = None, float('inf')\n"
+                     "for _, run in table.iterrows():\n"
+                     "    if run['test accuracy'] >= TARGET and run['training seconds'] < best_time:\n"
+                     "        choice, best_time = run['label'], run['training seconds']\n",
+}
+MISTAKES_EX05 = {  # strictly above the threshold, and crashes without logs; the slowest run
+    "StopAtAccuracy": "class StopAtAccuracy(keras.callbacks.Callback):\n"
+                      "    def __init__(self, threshold):\n"
+                      "        super().__init__()\n"
+                      "        self.threshold = threshold\n"
+                      "\n"
+                      "    def on_epoch_end(self, epoch, logs=None):\n"
+                      "        if logs['accuracy'] > self.threshold:\n"
+                      "            self.model.stop_training = True\n",
+    "choose_config": "table = run_sweep(CONFIGS, x_small, y_small, x_check, y_check)\n"
+                     "choice = table.sort_values('training seconds')['label'].iloc[-1]\n",
+}
+
+
+def test_ex05_students(tmp_path):
+    a = "ex05_experiments"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX05}),
+        "blank": submission(a),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX05}),
+    }
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
+
+    assert max_score == 6
+    wrong = scores["mistakes"]
+    assert wrong["test_StopAtAccuracy_format"] == 1 and wrong["test_StopAtAccuracy_values"] == 0
+    assert wrong["test_choose_config_format"] == 1 and wrong["test_choose_config_values"] == 0
+    assert total["mistakes"] == 2
