@@ -2,7 +2,8 @@
 
 A cache entry is keyed by everything that decides the trained weights: the model's
 architecture and compile settings, its initial weights (which capture the seed), the
-training data, the epochs and the batch size, and the Keras version. Change any of them
+training data, the epochs and the batch size, and the Keras, TensorFlow and NumPy
+versions. Change any of them
 and the model is trained afresh; nothing stale can be loaded.
 """
 
@@ -82,11 +83,9 @@ def _entry(model, x, y, epochs, batch_size, validation_data, name):
     return folder / f"{stem}.npz", folder / f"{stem}.json"
 
 
-def load_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
-                name: str | None = None) -> dict | None:
-    """The history of an identical earlier run, with its weights loaded into ``model``;
-    ``None`` when there is none (or it is damaged: then ``model`` is left untouched)."""
-    weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
+def _load(model, weights: Path, record: Path, epochs: int) -> dict | None:
+    """The stored history, with its weights loaded into ``model``; ``None`` when the entry
+    is missing or damaged (then ``model`` keeps its initial weights)."""
     if not (weights.is_file() and record.is_file()):
         return None
     initial = model.get_weights()
@@ -104,6 +103,22 @@ def load_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_da
     return history
 
 
+def train_or_load(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
+                  verbose: int = 2, name: str | None = None) -> tuple[dict, bool]:
+    """:func:`train_cached`, also saying whether the result came from the cache."""
+    weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
+    history = _load(model, weights, record, epochs)
+    if history is not None:
+        return history, True
+    history = train(model, x, y, epochs=epochs, batch_size=batch_size,
+                    validation_data=validation_data, verbose=verbose)
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(weights, lambda path: np.savez(
+        path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
+    _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
+    return history, False
+
+
 def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
                  verbose: int = 2, name: str | None = None) -> dict:
     """Like :func:`helpers.training.train`, but reuse the weights of an identical run.
@@ -113,18 +128,8 @@ def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_d
     no callbacks: one that stops training early would change the weights behind the key.
     Entries are written atomically, so an interrupted run leaves no half-written file.
     """
-    history = load_cached(model, x, y, epochs=epochs, batch_size=batch_size,
-                          validation_data=validation_data, name=name)
-    if history is not None:
-        return history
-    weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
-    history = train(model, x, y, epochs=epochs, batch_size=batch_size,
-                    validation_data=validation_data, verbose=verbose)
-    weights.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(weights, lambda path: np.savez(
-        path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
-    _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
-    return history
+    return train_or_load(model, x, y, epochs=epochs, batch_size=batch_size,
+                         validation_data=validation_data, verbose=verbose, name=name)[0]
 
 
 def _write_atomically(target: Path, write) -> None:

@@ -1,6 +1,6 @@
 """Sweeps over CNN configurations (chapter 5): one table row per run, every run cached.
 
-Each run trains through :func:`helpers.cache.train_cached`, so a rebuild trains nothing
+Each run trains through :func:`helpers.cache.train_or_load`, so a rebuild trains nothing
 and an interrupted sweep resumes at the first run that had not finished.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .cache import load_cached, train_cached
+from .cache import train_or_load
 from .models import conv_network
 from .training import set_seed
 
@@ -64,7 +64,7 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
 
     ``x_train``/``x_test`` carry a channel axis, shape (n, 28, 28, 1). Progress goes to
     ``log``: one line when a run starts, one when it ends, with an estimate of the time
-    left from the runs trained so far.
+    left from the runs trained so far (runs found in the cache take seconds).
     """
     configs = list(configs)
     if not configs:
@@ -77,14 +77,12 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
         model = config.build()
         fit = {"epochs": config.epochs, "batch_size": config.batch_size,
                "name": f"sweep-{config.conv_layers}x{config.filters}"}
-        history = load_cached(model, x_train, y_train, **fit)
-        cached = history is not None
+        epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
+        log(f"[{i}/{len(configs)}] {config.label}: {epochs}"
+            + _time_left(trained_seconds, configs[i - 1:]))
+        started = time.perf_counter()
+        history, cached = train_or_load(model, x_train, y_train, verbose=0, **fit)
         if not cached:
-            epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
-            log(f"[{i}/{len(configs)}] {config.label}: training {epochs}"
-                + _time_left(trained_seconds, configs[i - 1:]))
-            started = time.perf_counter()
-            history = train_cached(model, x_train, y_train, verbose=0, **fit)
             trained_seconds.append((time.perf_counter() - started) / config.epochs)
         test_accuracy = float(model.evaluate(x_test, y_test, verbose=0)[1])
         rows.append({"label": config.label, **asdict(config),

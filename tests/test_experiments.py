@@ -52,7 +52,7 @@ def test_table_has_one_typed_row_per_run(data, trainings):
     assert (table["training seconds"] > 0).all() and (table["seconds per epoch"] > 0).all()
     assert pd.api.types.is_bool_dtype(table["cached"]) and not table["cached"].any()
     assert len(trainings) == 2
-    assert lines[0] == "[1/2] 1×Conv(2): training 1 epoch"
+    assert lines[0] == "[1/2] 1×Conv(2): 1 epoch"
     assert "s left for this sweep" in lines[2]  # the second run has an estimate
 
 
