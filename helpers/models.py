@@ -68,6 +68,63 @@ def lenet_network(name: str = "lenet"):
     return conv_network((20, 50), 5, padding="same", dense_units=(500,), name=name)
 
 
+
+def deep_network(name: str = "deep_cnn"):
+    """The deeper CNN of chapter 7: 64@7×7, 2×128, 2×256 (3×3, same), three 2×2 pools,
+    then Dense 128 and Dense 64, each followed by dropout 0.5, and the softmax output.
+
+    Filters double after each pooling step, which halves the feature maps, so every
+    block costs about the same.
+    """
+    conv = {"activation": "relu", "padding": "same"}
+    layers = [keras.Input(shape=(*IMAGE_SHAPE, 1)),
+              keras.layers.Conv2D(64, 7, **conv), keras.layers.MaxPooling2D(2)]
+    for filters in (128, 256):
+        layers += [keras.layers.Conv2D(filters, 3, **conv),
+                   keras.layers.Conv2D(filters, 3, **conv), keras.layers.MaxPooling2D(2)]
+    layers.append(keras.layers.Flatten())
+    for units in (128, 64):
+        layers += [keras.layers.Dense(units, activation="relu"), keras.layers.Dropout(0.5)]
+    layers.append(keras.layers.Dense(10, activation="softmax"))
+    return keras.Sequential(layers, name=name)
+
+
+def batchnorm_network(filters=(32, 64, 128), *, augment: bool = True, dropout: float = 0.3,
+                      dense_units: int = 128, name: str = "batchnorm_cnn"):
+    """Chapter 7's best model: (Conv 3×3 same -> BatchNorm -> ReLU -> MaxPool 2) per
+    filter count, then dropout, Dense -> BatchNorm -> ReLU, dropout, softmax.
+
+    With ``augment`` the model starts with random shifts of up to 2 pixels and random
+    left-right flips; Keras applies them only while training, so predictions see the
+    images as they are.
+    """
+    if not filters or any(int(f) <= 0 for f in filters):
+        raise ValueError(f"filters must be positive filter counts, got {filters!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    layers = [keras.Input(shape=(*IMAGE_SHAPE, 1))]
+    if augment:
+        layers += [keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="nearest"),
+                   keras.layers.RandomFlip("horizontal")]
+    for f in filters:  # no conv bias: BatchNorm's own shift replaces it
+        layers += [keras.layers.Conv2D(int(f), 3, padding="same", use_bias=False),
+                   keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
+                   keras.layers.MaxPooling2D(2)]
+    layers += [keras.layers.Flatten(), keras.layers.Dropout(dropout),
+               keras.layers.Dense(int(dense_units), use_bias=False),
+               keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
+               keras.layers.Dropout(dropout), keras.layers.Dense(10, activation="softmax")]
+    return keras.Sequential(layers, name=name)
+
+
+def warmup_cosine(peak: float, total_steps: int, warmup_fraction: float = 0.1):
+    """Learning rate rising linearly to ``peak`` over the first steps, then a cosine
+    decay to nearly 0: large steps while far from a minimum, small ones at the end."""
+    warmup = max(1, int(total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        peak / 30, max(1, total_steps - warmup), alpha=0.0, warmup_target=peak,
+        warmup_steps=warmup)
+
 def conv_param_count(kernel_size: int, in_channels: int, filters: int) -> int:
     """One k×k kernel per (input channel, filter) pair, plus one bias per filter."""
     return (int(kernel_size) ** 2 * int(in_channels) + 1) * int(filters)

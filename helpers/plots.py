@@ -237,3 +237,90 @@ def _panel_grid(panels, ncols, cmap, size, title, **imshow):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_confusion_matrix(matrix, class_names=CLASS_NAMES, *, size: float = 6.5,
+                          cmap: str = "Blues"):
+    """A confusion matrix (rows: true class, columns: predicted), every cell annotated.
+
+    Pass a row-normalized matrix to compare classes of different sizes: each row then
+    says where that class's images went. Counts work too (annotated as integers).
+    """
+    matrix = np.asarray(matrix)
+    n = len(class_names)
+    if matrix.shape != (n, n):
+        raise ValueError(f"expected a {n}×{n} matrix for {n} classes, got {matrix.shape}")
+    fig, ax = plt.subplots(figsize=(size, size))
+    image = ax.imshow(matrix, cmap=cmap, vmin=0)
+    integers = np.issubdtype(matrix.dtype, np.integer)
+    threshold = matrix.max() / 2 if matrix.size else 0
+    for (row, col), value in np.ndenumerate(matrix):
+        if value == 0 or (not integers and round(float(value), 2) == 0):
+            continue  # blank rather than a wall of ".00": the eye goes to what matters
+        ax.text(col, row, f"{value:d}" if integers else f"{value:.2f}".lstrip("0"),
+                ha="center", va="center", fontsize=7,
+                color="white" if value > threshold else "black")
+    ax.set_xticks(range(n), class_names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(n), class_names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confidence(probabilities, labels, *, bins: int = 20, size=(6.0, 3.2)):
+    """Histogram of the top-class probability, right and wrong predictions apart.
+
+    A classifier is only as useful as its confidence is honest: the picture shows whether
+    its mistakes are made with low confidence (easy to flag) or high (silent errors).
+    """
+    probabilities, labels = np.asarray(probabilities), np.asarray(labels)
+    if probabilities.ndim != 2 or len(probabilities) != len(labels):
+        raise ValueError("expected probabilities of shape (n, classes) and n labels, got "
+                         f"{probabilities.shape} and {labels.shape}")
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == labels
+    fig, ax = plt.subplots(figsize=size)
+    edges = np.linspace(1 / probabilities.shape[1], 1, bins + 1)
+    ax.hist([confidence[correct], confidence[~correct]], bins=edges, stacked=True,
+            color=["tab:blue", "tab:red"],
+            label=[f"right ({correct.sum()})", f"wrong ({(~correct).sum()})"])
+    ax.set_yscale("log")
+    ax.set_xlabel("confidence (probability of the predicted class)")
+    ax.set_ylabel("images (log scale)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def show_predictions(images, probabilities, labels=None, *, ncols: int = 6,
+                     class_names=CLASS_NAMES, size: float = 1.7, cmap: str = "gray_r"):
+    """Images titled with the predicted class and its probability, "(true: …)" when wrong."""
+    images, probabilities = np.asarray(images), np.asarray(probabilities)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or probabilities.shape != (len(images), len(class_names)):
+        raise ValueError(f"expected n images and (n, {len(class_names)}) probabilities, "
+                         f"got {images.shape} and {probabilities.shape}")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(images[i], cmap=cmap)
+        guess = int(probabilities[i].argmax())
+        title = f"{class_names[guess]}: {probabilities[i, guess]:.2f}"
+        wrong = labels is not None and int(labels[i]) != guess
+        if wrong:
+            title += f"\n(true: {class_names[int(labels[i])]})"
+        ax.set_title(title, fontsize=8, color="tab:red" if wrong else "black")
+    fig.tight_layout()
+    return fig

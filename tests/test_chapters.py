@@ -15,6 +15,8 @@ QUICK_SENTINELS = {
     "03_convolutions": ("n_train_used", 2_000),
     "04_feature_maps": ("n_train_used", 2_000),
     "05_how_many_convolutions": ("n_train_used", 2_000),
+    "06_reading_a_classifier": ("n_train_used", 2_000),
+    "07_going_deeper": ("n_train_used", 2_000),
 }
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 

@@ -343,3 +343,127 @@ def test_ex05_students(tmp_path):
     assert wrong["test_StopAtAccuracy_format"] == 1 and wrong["test_StopAtAccuracy_values"] == 0
     assert wrong["test_choose_config_format"] == 1 and wrong["test_choose_config_values"] == 0
     assert total["mistakes"] == 2
+
+
+ALTERNATIVE_EX06 = {  # loops and bincount where the reference vectorizes
+    "confusion_counts": "def confusion_counts(y_true, y_pred, num_classes=10):\n"
+                        "    flat = np.bincount(np.asarray(y_true) * num_classes + np.asarray(y_pred),\n"
+                        "                       minlength=num_classes ** 2)\n"
+                        "    return flat.reshape(num_classes, num_classes)\n",
+    "most_confused_pair": "def most_confused_pair(counts):\n"
+                          "    best, pair = -1.0, None\n"
+                          "    for t, row in enumerate(counts):\n"
+                          "        for p, n in enumerate(row):\n"
+                          "            if t != p and n / sum(row) > best:\n"
+                          "                best, pair = n / sum(row), (t, p)\n"
+                          "    return pair\n",
+    "least_confident": "def least_confident(probabilities, k):\n"
+                       "    conf = [max(row) for row in probabilities]\n"
+                       "    return np.array(sorted(range(len(conf)), key=conf.__getitem__)[:k])\n",
+    "confident_accuracy": "def confident_accuracy(probabilities, labels, threshold):\n"
+                          "    picked = [i for i, row in enumerate(probabilities) if row.max() >= threshold]\n"
+                          "    if not picked:\n"
+                          "        return 0.0, float('nan')\n"
+                          "    right = sum(probabilities[i].argmax() == labels[i] for i in picked)\n"
+                          "    return len(picked) / len(probabilities), float(right / len(picked))\n",
+}
+MISTAKES_EX06 = {  # transposed matrix, raw counts, most confident first, ">" not ">="
+    "confusion_counts": "def confusion_counts(y_true, y_pred, num_classes=10):\n"
+                        "    counts = np.zeros((num_classes, num_classes), dtype=int)\n"
+                        "    np.add.at(counts, (np.asarray(y_pred), np.asarray(y_true)), 1)\n"
+                        "    return counts\n",
+    "most_confused_pair": "def most_confused_pair(counts):\n"
+                          "    off = np.array(counts) * (1 - np.eye(len(counts), dtype=int))\n"
+                          "    t, p = np.unravel_index(off.argmax(), off.shape)\n"
+                          "    return int(t), int(p)\n",
+    "least_confident": "def least_confident(probabilities, k):\n"
+                       "    return np.argsort(probabilities.max(axis=1))[::-1][:k]\n",
+    "confident_accuracy": "def confident_accuracy(probabilities, labels, threshold):\n"
+                          "    sure = probabilities.max(axis=1) > threshold\n"
+                          "    right = probabilities.argmax(axis=1) == labels\n"
+                          "    return float(sure.mean()), float(right[sure].mean())\n",
+}
+
+
+def test_ex06_students(tmp_path):
+    a = "ex06_reading"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX06}),
+        "blank": submission(a),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX06}),
+    }
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=30)
+
+    assert max_score == 9
+    wrong = scores["mistakes"]
+    # The visible examples already catch a transposed matrix and a reversed order...
+    assert wrong["test_confusion_counts_format"] == wrong["test_least_confident_format"] == 0
+    # ...raw counts instead of shares and ">" instead of ">=" only the hidden tests catch.
+    assert wrong["test_most_confused_pair_format"] == 1
+    assert wrong["test_most_confused_pair_values"] == 0
+    assert wrong["test_confident_accuracy_format"] == 1
+    assert wrong["test_confident_accuracy_values"] == 0
+    assert total["mistakes"] == 2
+
+
+ALTERNATIVE_EX07 = {  # other formulas, functional API, BN before the activation
+    "pixel_statistics": "def pixel_statistics(images):\n"
+                        "    x = images.reshape(len(images), -1).astype('float64')\n"
+                        "    mean = x.sum(axis=0) / len(x)\n"
+                        "    std = np.sqrt(((x - mean) ** 2).mean(axis=0)) + 1e-7\n"
+                        "    return mean.reshape(28, 28), std.reshape(28, 28)\n",
+    "prepare": "def prepare(train_images, other_images):\n"
+               "    mean, std = pixel_statistics(train_images)\n"
+               "    a = (train_images - mean) / std\n"
+               "    b = (other_images - mean) / std\n"
+               "    return a.reshape(-1, 28, 28, 1).astype('float32'), "
+               "b.reshape(-1, 28, 28, 1).astype('float32')\n",
+    "build_regularized_cnn": "def build_regularized_cnn():\n"
+                             "    L = keras.layers\n"
+                             "    inputs = keras.Input((28, 28, 1))\n"
+                             "    x = L.Conv2D(32, 3)(inputs)\n"
+                             "    x = L.MaxPooling2D(2)(L.ReLU()(L.BatchNormalization()(x)))\n"
+                             "    x = L.Conv2D(64, 3)(x)\n"
+                             "    x = L.MaxPooling2D(2)(L.ReLU()(L.BatchNormalization()(x)))\n"
+                             "    x = L.Dropout(0.4)(L.Flatten()(x))\n"
+                             "    return keras.Model(inputs, L.Dense(10, activation='softmax')(x))\n",
+    "train_model": "model = build_regularized_cnn()\n"
+                   "model.compile('adam', 'sparse_categorical_crossentropy')\n"
+                   "model.fit(x_small_ready, y_small, epochs=4, batch_size=16, verbose=0)\n"
+                   "check_accuracy = 0.0\n",
+}
+MISTAKES_EX07 = {  # sample std without the 1e-7; each set with its own statistics; BN once
+    "pixel_statistics": "def pixel_statistics(images):\n"
+                        "    return images.mean(axis=0), images.std(axis=0, ddof=1)\n",
+    "prepare": "def prepare(train_images, other_images):\n"
+               "    def own(images):\n"
+               "        mean, std = pixel_statistics(images)\n"
+               "        return ((images - mean) / (std + 1e-7))[..., None].astype('float32')\n"
+               "    return own(train_images), own(other_images)\n",
+    "build_regularized_cnn": "def build_regularized_cnn():\n"
+                             "    model = base_cnn()\n"
+                             "    return keras.Sequential([keras.Input((28, 28, 1)), *model.layers[:1],\n"
+                             "        keras.layers.BatchNormalization(), *model.layers[1:-1],\n"
+                             "        keras.layers.Dropout(0.3), model.layers[-1]])\n",
+}
+
+
+def test_ex07_students(tmp_path):
+    a = "ex07_deeper"
+    solution = solution_answers(a)
+    students = {
+        "solution": submission(a, solution),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX07}),
+        "blank": submission(a),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX07}),
+    }
+    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
+
+    assert max_score == 8
+    wrong = scores["mistakes"]
+    assert wrong["test_pixel_statistics_values"] == 0
+    assert wrong["test_prepare_format"] == 1  # the training images do come out centred...
+    assert wrong["test_prepare_no_leak"] == 0  # ...but the others used their own statistics
+    assert wrong["test_regularized_layers"] == 0  # no BatchNormalization after the 2nd conv

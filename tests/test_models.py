@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.models import (conv_network, conv_output_size, conv_param_count, dense_network,
-                            dense_param_count, lenet_network, pool_output_size,
+from helpers.models import (conv_network, conv_output_size, conv_param_count, deep_network,
+                            dense_network, dense_param_count, lenet_network, pool_output_size,
                             tanh_conv_network, two_conv_network)
 from helpers.training import set_seed, train
 
@@ -69,6 +69,19 @@ def test_lenet_network_matches_the_source_summary():
         ("Conv2D", (14, 14, 50), 25_050), ("MaxPooling2D", (7, 7, 50), 0),
         ("Flatten", (2450,), 0), ("Dense", (500,), 1_225_500), ("Dense", (10,), 5_010)]
     assert model.count_params() == 1_256_080
+
+
+def test_deep_network_matches_the_source_summary():
+    model = deep_network()
+    assert _shapes_and_params(model)[:8] == [
+        ("Conv2D", (28, 28, 64), 3_200), ("MaxPooling2D", (14, 14, 64), 0),
+        ("Conv2D", (14, 14, 128), 73_856), ("Conv2D", (14, 14, 128), 147_584),
+        ("MaxPooling2D", (7, 7, 128), 0),
+        ("Conv2D", (7, 7, 256), 295_168), ("Conv2D", (7, 7, 256), 590_080),
+        ("MaxPooling2D", (3, 3, 256), 0)]
+    dropouts = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert dropouts == [0.5, 0.5]
+    assert model.count_params() == 1_413_834  # + 2304·128+128, 128·64+64, 64·10+10
 
 
 def test_tanh_conv_network_keeps_size_and_uses_tanh():

@@ -9,7 +9,15 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import CLASS_NAMES  # noqa: E402
-from helpers.plots import plot_history, show_class_samples, show_grid, show_images  # noqa: E402
+from helpers.plots import (  # noqa: E402
+    plot_confidence,
+    plot_confusion_matrix,
+    plot_history,
+    show_class_samples,
+    show_grid,
+    show_images,
+    show_predictions,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +100,61 @@ def test_show_grid_titles_rows_columns_and_shapes():
 def test_show_grid_rejects_bad_input(rows, kwargs, message):
     with pytest.raises(ValueError, match=message):
         show_grid(rows, **kwargs)
+
+
+def test_confusion_matrix_annotates_each_nonzero_cell_with_class_ticks():
+    matrix = np.zeros((10, 10))
+    matrix[np.arange(10), np.arange(10)] = 0.9
+    matrix[6, 0] = 0.25  # shirts taken for T-shirts
+    matrix[6, 1] = 0.004  # rounds to .00: left blank
+    fig = plot_confusion_matrix(matrix)
+    ax = fig.axes[0]
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert len(texts) == 11
+    assert texts[(6, 0)] == ".25" and texts[(3, 3)] == ".90"
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(CLASS_NAMES)
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(), matrix)
+
+
+def test_confusion_matrix_counts_are_written_as_integers():
+    counts = np.eye(10, dtype=int) * 100
+    counts[4, 2] = 7
+    texts = [t.get_text() for t in plot_confusion_matrix(counts).axes[0].texts]
+    assert "7" in texts and texts.count("100") == 10
+
+
+def test_confusion_matrix_rejects_wrong_shape():
+    with pytest.raises(ValueError, match="10×10 matrix for 10 classes"):
+        plot_confusion_matrix(np.zeros((9, 9)))
+
+
+def test_confidence_histogram_splits_right_and_wrong():
+    probabilities = np.full((5, 10), 0.02)
+    probabilities[:, 0] = [0.8, 0.8, 0.8, 0.2, 0.8]  # argmax 0, except row 3
+    probabilities[3, 1] = 0.62
+    labels = np.array([0, 0, 1, 1, 0])  # rows 0, 1, 3, 4 right; row 2 wrong
+    ax = plot_confidence(probabilities, labels).axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["right (4)", "wrong (1)"]
+    heights = [sum(p.get_height() for p in container) for container in ax.containers]
+    assert heights == [4, 1]
+    wrong_bar = next(p for p in ax.containers[1] if p.get_height() > 0)
+    assert wrong_bar.get_x() <= 0.8 < wrong_bar.get_x() + wrong_bar.get_width()
+    assert wrong_bar.get_y() == 3  # stacked on the three right ones at 0.8
+    with pytest.raises(ValueError, match="expected probabilities"):
+        plot_confidence(probabilities, labels[:3])
+
+
+def test_show_predictions_titles_class_confidence_and_truth():
+    probabilities = np.full((3, 10), 0.01)
+    probabilities[0, 9], probabilities[1, 6], probabilities[2, 2] = 0.91, 0.55, 0.91
+    fig = show_predictions(np.zeros((3, 28, 28, 1)), probabilities, [9, 0, 2], ncols=2)
+    axes = _image_axes(fig)
+    assert [ax.get_title() for ax in axes] == [
+        "Ankle boot: 0.91", "Shirt: 0.55\n(true: T-shirt/top)", "Pullover: 0.91"]
+    assert matplotlib.colors.same_color(axes[1].title.get_color(), "tab:red")
+    assert len(fig.axes) == 4
+    with pytest.raises(ValueError, match=r"\(n, 10\) probabilities"):
+        show_predictions(np.zeros((3, 28, 28)), probabilities[:, :5])
