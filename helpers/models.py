@@ -89,23 +89,26 @@ def deep_network(name: str = "deep_cnn"):
     return keras.Sequential(layers, name=name)
 
 
-def batchnorm_network(filters=(32, 64, 128), *, augment: bool = True, dropout: float = 0.3,
-                      dense_units: int = 128, name: str = "batchnorm_cnn"):
+def batchnorm_network(filters=(32, 64, 128), *, flip: bool = True, shift: int = 0,
+                      dropout: float = 0.3, dense_units: int = 128,
+                      name: str = "batchnorm_cnn"):
     """Chapter 7's best model: (Conv 3×3 same -> BatchNorm -> ReLU -> MaxPool 2) per
     filter count, then dropout, Dense -> BatchNorm -> ReLU, dropout, softmax.
 
-    With ``augment`` the model starts with random shifts of up to 2 pixels and random
-    left-right flips; Keras applies them only while training, so predictions see the
-    images as they are.
+    ``flip`` starts the model with random left-right flips, ``shift`` with random shifts
+    of up to that many pixels. Keras applies both only while training, so predictions
+    see the images as they are.
     """
     if not filters or any(int(f) <= 0 for f in filters):
         raise ValueError(f"filters must be positive filter counts, got {filters!r}")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
     layers = [keras.Input(shape=(*IMAGE_SHAPE, 1))]
-    if augment:
-        layers += [keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="nearest"),
-                   keras.layers.RandomFlip("horizontal")]
+    if shift:
+        layers.append(keras.layers.RandomTranslation(shift / 28, shift / 28,
+                                                     fill_mode="nearest"))
+    if flip:
+        layers.append(keras.layers.RandomFlip("horizontal"))
     for f in filters:  # no conv bias: BatchNorm's own shift replaces it
         layers += [keras.layers.Conv2D(int(f), 3, padding="same", use_bias=False),
                    keras.layers.BatchNormalization(), keras.layers.Activation("relu"),

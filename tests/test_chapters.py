@@ -40,6 +40,10 @@ def test_chapter_runs_in_quick_mode(chapter, tmp_path):
     executed = nbformat.read(out, as_version=4)
     assert errors(executed) == []
     values = glued(executed)
+    unformattable = [name for name, value in values.items()
+                     if isinstance(value, str) and value.startswith("np.")]
+    assert not unformattable, (  # myst-nb's {glue:text}`x:.1%` cannot format these
+        f"glue Python numbers, not NumPy scalars (wrap in float()): {unformattable}")
     key, quick_size = QUICK_SENTINELS[chapter]
     assert values["quick_mode"] is True
     assert values[key] == quick_size, f"{chapter} did not shrink its work in quick mode"

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.models import (conv_network, conv_output_size, conv_param_count, deep_network,
-                            dense_network, dense_param_count, lenet_network, pool_output_size,
-                            tanh_conv_network, two_conv_network)
+from helpers.models import (batchnorm_network, conv_network, conv_output_size,
+                            conv_param_count, deep_network, dense_network, dense_param_count, lenet_network, pool_output_size,
+                            tanh_conv_network, two_conv_network, warmup_cosine)
 from helpers.training import set_seed, train
 
 
@@ -119,3 +119,40 @@ def test_size_formulas_reject_unknown_padding():
         conv_output_size(28, 3, "causal")
     with pytest.raises(ValueError, match="padding"):
         pool_output_size(7, 2, "causal")
+
+
+def test_batchnorm_network_normalizes_every_conv_and_augments_only_in_training():
+    model = batchnorm_network((8, 16), shift=2)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds[:2] == ["RandomTranslation", "RandomFlip"]
+    for i, kind in enumerate(kinds):
+        if kind == "Conv2D":
+            assert kinds[i + 1:i + 4] == ["BatchNormalization", "Activation", "MaxPooling2D"]
+            assert not model.layers[i].use_bias  # BatchNorm's shift replaces the bias
+    assert model.output_shape == (None, 10)
+    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    at_inference = [np.asarray(model(images, training=False)) for _ in range(2)]
+    np.testing.assert_array_equal(*at_inference)  # no random shifts when predicting
+    in_training = np.asarray(model.layers[0](images, training=True))
+    assert not np.allclose(in_training, images)  # but there are while training
+    assert type(batchnorm_network((8,)).layers[0]).__name__ == "RandomFlip"  # the default
+    plain = batchnorm_network((8, 16), flip=False)
+    assert not {"RandomTranslation", "RandomFlip"} & {type(x).__name__ for x in plain.layers}
+    assert plain.count_params() == model.count_params()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"filters": ()}, "filters must be positive"), ({"dropout": 1.0}, "dropout must be")])
+def test_batchnorm_network_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        batchnorm_network(**kwargs)
+
+
+def test_warmup_cosine_rises_to_the_peak_then_decays_to_zero():
+    schedule = warmup_cosine(3e-3, total_steps=1_000)
+    rates = np.array([float(schedule(step)) for step in range(0, 1_001, 50)])
+    peak = int(np.argmax(rates))
+    assert rates[0] == pytest.approx(1e-4) and rates.max() == pytest.approx(3e-3, rel=0.01)
+    assert 50 * peak == 100  # the peak at 10% of the steps
+    assert np.all(np.diff(rates[:peak + 1]) > 0) and np.all(np.diff(rates[peak:]) < 0)
+    assert rates[-1] < 1e-6
