@@ -49,7 +49,7 @@ book: setup
 	$(BIN)/jupyter-book build . -W --keep-going
 
 test: setup
-	$(BIN)/python -m pytest -n $(JOBS) --durations=15
+	$(BIN)/python -m pytest -n $(JOBS) --dist=load --maxschedchunk=1 --durations=15
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)

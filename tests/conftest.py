@@ -44,3 +44,17 @@ def errors(nb: nbformat.NotebookNode) -> list[str]:
     """Every error output of an executed notebook, as 'Name: message'."""
     return [f"{o['ename']}: {o['evalue']}" for cell in nb.cells
             for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+# Slowest first, one test at a time per worker (--maxschedchunk=1 in the Makefile): the
+# long nbgrader and chapter runs start at once and the short unit tests fill the gaps,
+# instead of one worker drawing all the slow tests in its first chunk.
+_SLOW_MODULES = ("test_grading.py", "test_chapters.py", "test_exercises.py")
+
+
+def pytest_collection_modifyitems(items):
+    def weight(item):
+        name = item.path.name
+        return _SLOW_MODULES.index(name) if name in _SLOW_MODULES else len(_SLOW_MODULES)
+
+    items.sort(key=weight)  # stable: the order within a module is kept
