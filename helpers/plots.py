@@ -29,14 +29,8 @@ def show_images(images, labels=None, *, ncols: int = 8, class_names=CLASS_NAMES,
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None and len(values) != n:
             raise ValueError(f"{n} images but {len(values)} {name}")
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
+    fig, axes = _grid(n, ncols, size, size, extra_height=0.3)
+    for i, ax in enumerate(axes):
         ax.imshow(images[i], cmap=cmap)
         if labels is None:
             continue
@@ -224,16 +218,22 @@ def show_kernels(model, layer=None, *, input_channel: int = 0, ncols: int = 8,
                        vmax=limit)
 
 
-def _panel_grid(panels, ncols, cmap, size, title, **imshow):
-    ncols = min(ncols, len(panels))
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.5),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
+def _grid(n, ncols, width, height, extra_height=0.0):
+    """A figure with ``n`` axes in rows of ``ncols`` (all axes off); returns the n axes."""
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
+                             figsize=(width * ncols, height * nrows + extra_height))
+    for ax in axes.flat:
         ax.axis("off")
-        if i < len(panels):
-            ax.imshow(panels[i], cmap=cmap, **imshow)
-            ax.set_title(str(i), fontsize=7)
+    return fig, list(axes.flat)[:n]
+
+
+def _panel_grid(panels, ncols, cmap, size, title, **imshow):
+    fig, axes = _grid(len(panels), ncols, size, size, extra_height=0.5)
+    for i, ax in enumerate(axes):
+        ax.imshow(panels[i], cmap=cmap, **imshow)
+        ax.set_title(str(i), fontsize=7)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
@@ -306,15 +306,8 @@ def show_predictions(images, probabilities, labels=None, *, ncols: int = 6,
                          f"got {images.shape} and {probabilities.shape}")
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
-    n = len(images)
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
+    fig, axes = _grid(len(images), ncols, size, size + 0.35)
+    for i, ax in enumerate(axes):
         ax.imshow(images[i], cmap=cmap)
         guess = int(probabilities[i].argmax())
         title = f"{class_names[guess]}: {probabilities[i, guess]:.2f}"
