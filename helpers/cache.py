@@ -99,7 +99,8 @@ def _load(model, weights: Path, record: Path, epochs: int) -> dict | None:
         model.set_weights(initial)
         print(f"ignoring a damaged cache entry {weights.name} ({exc}); training again")
         return None
-    print(f"loaded the trained weights of {model.name} from {weights}")
+    # The entry name only: a full path would put this machine's folders on the book pages.
+    print(f"loaded the trained weights of {model.name} from the cache ({weights.name})")
     return history
 
 
