@@ -57,6 +57,22 @@ def two_conv_network(name: str = "two_conv64"):
     return conv_network((64, 64), 3, dense_units=(128,), name=name)
 
 
+def trained_two_conv_network(x_train, y_train, *, epochs: int, seed: int = 42):
+    """Chapter 3's 2×Conv(64) with its trained weights, for the chapters that study it.
+
+    Built, seeded and compiled exactly as chapter 3 trains it (Adam, batches of 32), so
+    the weights come from chapter 3's cache entry; where chapter 3 has not run, it
+    trains once. Keep these settings in step with chapter 3.
+    """
+    from .cache import train_cached
+    from .training import set_seed
+
+    set_seed(seed)
+    cnn = two_conv_network()
+    cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    train_cached(cnn, x_train, y_train, epochs=epochs, batch_size=32, name="two_conv64")
+    return cnn
+
 def tanh_conv_network(name: str = "conv16_tanh"):
     """One Conv(16, 3×3, tanh, same) + pool in front of the 30-20-10 tanh network."""
     return conv_network((16,), 3, padding="same", activation="tanh", dense_units=(30, 20),
