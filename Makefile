@@ -15,13 +15,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 
-.PHONY: setup data book test lab exercises clean-notebooks clean help
+.PHONY: setup data book test lab exercises grade clean-notebooks clean help
 
 help:
 	@echo "make book        build the book (full scale) into _build/html"
 	@echo "make test        run the whole test suite (quick mode)"
 	@echo "make lab         JupyterLab with nbgrader, for working on the exercises"
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make grade       autograde submitted/ in parallel, feedback, grades/grades.csv"
+	@echo "                 (ASSIGNMENT=ex06_reading STUDENTS=ann,bob JOBS=2 to narrow it)"
 	@echo "make clean-notebooks  strip outputs and canonicalise every notebook"
 
 setup: $(STAMP) data
@@ -60,6 +62,12 @@ exercises: setup
 	  $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN \
 	    --db=sqlite:///$$db/gradebook.db || exit 1; done; rm -rf $$db
 	$(BIN)/python -m helpers.notebooks exercises
+
+# Instructors: autograde every submission under submitted/ (all assignments, or
+# ASSIGNMENT=...; STUDENTS=a,b for some students), JOBS students at a time; then feedback
+# without hidden tests and grades/grades.csv. See book/instructors.md.
+grade: setup
+	$(BIN)/python -m grading grade $(ASSIGNMENT) --jobs $(JOBS) $(if $(STUDENTS),--students $(STUDENTS))
 
 clean-notebooks: $(STAMP)
 	$(BIN)/python -m helpers.notebooks book solutions exercises

@@ -12,9 +12,37 @@ c.CourseDirectory.release_directory = "exercises"
 # from the gradebook before grading (nbgrader skips them silently otherwise).
 c.OverwriteCells.add_missing_cells = True
 
-# Every exercise cell runs in seconds (small data subsets, one or two epochs); 60 s per
-# cell leaves room for a slow machine, and stops an infinite loop, which then scores 0.
+# Per cell: the slowest cell of any reference solution takes 16.6 s on an idle 2-core CPU
+# (ex07's training; next 9.6 s), so 60 s leaves room for a busy or slower machine and
+# stops an infinite loop, which then scores 0 on that cell. `python -m grading` adds a
+# limit per student's whole notebook (--student-timeout, 300 s).
 c.ExecutePreprocessor.timeout = 60
+
+# Output limits: a student who prints in a loop must not produce a notebook (and feedback
+# page) of megabytes. nbgrader's LimitOutput keeps 1,000 lines per cell and 100 traceback
+# lines; LimitOutputSize also caps the characters of each output (one long line).
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
+c.LimitOutputSize.max_chars = 20_000
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "grading.feedback.LimitOutputSize",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback must never show hidden tests: nbgrader's default prints their source, and a
+# failing hidden test's traceback repeats the line. HideHiddenTests removes both
+# (`python -m grading feedback` also checks every page for every hidden line).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "grading.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 
 # nbgrader gives 0 points to a test cell that wrote anything to stderr, so a correct
 # answer that triggers a library warning (Keras UserWarnings, TensorFlow's retracing

@@ -8,7 +8,9 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from conftest import errors
-from exercise_tools import make_course, nbgrader, solution_answers, submission, submit
+from exercise_tools import (hidden_test_lines, make_course, nbgrader, solution_answers,
+                            submission, submit)
+from grading.feedback import generate_feedback, page_text
 
 WRONG_SCALE = "def to_model_input(images):\n    return (images[..., None] / 256).astype(np.float32)\n"
 WRONG_DTYPE = "def to_model_input(images):\n    return images[..., None]\n"
@@ -243,7 +245,12 @@ def test_ex03_students(tmp_path):
     assert total["off_by_one"] == max_score - 3
 
 
-ALTERNATIVE_EX04 = {  # re-applies the trained layers to a new input; other formulas
+ALTERNATIVE_EX04 = {  # re-applies the trained layers to a new input; other formulas; and a
+    # warning on stderr, which must cost no points (nbgrader scores stderr output as failed)
+    "zero_fractions": "import warnings\n"
+                      "def zero_fractions(feature_maps):\n"
+                      "    warnings.warn('np.mean on a list is slow', UserWarning)\n"
+                      "    return [1 - np.count_nonzero(m) / np.size(m) for m in feature_maps]\n",
     "build_activation_model": "def build_activation_model(model):\n"
                               "    inputs = keras.Input((28, 28, 1))\n"
                               "    x, outputs = inputs, []\n"
@@ -252,16 +259,10 @@ ALTERNATIVE_EX04 = {  # re-applies the trained layers to a new input; other form
                               "        if 'conv' in layer.name or 'pool' in layer.name:\n"
                               "            outputs.append(x)\n"
                               "    return keras.Model(inputs, outputs)\n",
-    "zero_fractions": "def zero_fractions(feature_maps):\n"
-                      "    return [1 - np.count_nonzero(m) / np.size(m) for m in feature_maps]\n",
     "strongest_filter": "def strongest_filter(model, image):\n"
                         "    response = model.layers[0](image[None])\n"
                         "    return int(np.argmax(np.mean(response, axis=(0, 1, 2))))\n",
 }
-WARNING_ZERO_FRACTIONS = ("import warnings\n"
-                          "def zero_fractions(feature_maps):\n"
-                          "    warnings.warn('np.mean on a list is slow', UserWarning)\n"
-                          "    return [float(np.mean(np.asarray(m) == 0)) for m in feature_maps]\n")
 MISTAKES_EX04 = {  # only the conv layers; fraction of non-zeros; max instead of mean
     "build_activation_model": "def build_activation_model(model):\n"
                               "    convs = [l.output for l in model.layers\n"
@@ -283,12 +284,10 @@ def test_ex04_students(tmp_path):
         "alternative": submission(a, {**solution, **ALTERNATIVE_EX04}),
         "blank": submission(a),
         "mistakes": submission(a, {**solution, **MISTAKES_EX04}),
-        "warns": submission(a, {**solution, "zero_fractions": WARNING_ZERO_FRACTIONS}),
     }
     scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
 
     assert max_score == 8
-    assert total["warns"] == max_score  # a warning on stderr costs no points
     wrong = scores["mistakes"]
     assert wrong["test_build_activation_model_format"] == 0
     assert wrong["test_zero_fractions_format"] == 0
@@ -395,6 +394,13 @@ def test_ex06_students(tmp_path):
         "mistakes": submission(a, {**solution, **MISTAKES_EX06}),
     }
     scores, total, max_score = _autograde(tmp_path, a, students, timeout=30)
+    course = tmp_path / "course"
+    pages = generate_feedback(course, a)  # the course's own feedback path, on real work
+    assert sorted(p.parents[1].name for p in pages) == sorted(students)
+    hidden = hidden_test_lines(a)
+    for page in pages:  # the mistakes student fails hidden tests: tracebacks included
+        text = page_text(page)
+        assert [line for line in hidden if line in text] == [], page
 
     assert max_score == 9
     wrong = scores["mistakes"]
@@ -434,7 +440,7 @@ ALTERNATIVE_EX07 = {  # other formulas, functional API, BN before the activation
                    "model.fit(x_small_ready, y_small, epochs=4, batch_size=16, verbose=0)\n"
                    "check_accuracy = 0.0\n",
 }
-MISTAKES_EX07 = {  # sample std without the 1e-7; each set with its own statistics; BN once
+MISTAKES_EX07 = {  # sample std without 1e-7; each set with its own statistics; BN once; untrained
     "pixel_statistics": "def pixel_statistics(images):\n"
                         "    return images.mean(axis=0), images.std(axis=0, ddof=1)\n",
     "prepare": "def prepare(train_images, other_images):\n"
@@ -447,6 +453,9 @@ MISTAKES_EX07 = {  # sample std without the 1e-7; each set with its own statisti
                              "    return keras.Sequential([keras.Input((28, 28, 1)), *model.layers[:1],\n"
                              "        keras.layers.BatchNormalization(), *model.layers[1:-1],\n"
                              "        keras.layers.Dropout(0.3), model.layers[-1]])\n",
+    "train_model": "model = build_regularized_cnn()\n"  # and hands it in untrained
+                   "model.compile('adam', 'sparse_categorical_crossentropy')\n"
+                   "check_accuracy = 0.0\n",
 }
 
 
@@ -467,3 +476,4 @@ def test_ex07_students(tmp_path):
     assert wrong["test_prepare_format"] == 1  # the training images do come out centred...
     assert wrong["test_prepare_no_leak"] == 0  # ...but the others used their own statistics
     assert wrong["test_regularized_layers"] == 0  # no BatchNormalization after the 2nd conv
+    assert wrong["test_trained_model"] == 0

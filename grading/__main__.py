@@ -1,0 +1,64 @@
+"""`python -m grading grade|autograde|feedback|export` - see `--help`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from grading.autograde import REPORTS, autograde, nbgrader
+
+
+def _assignments(course: Path, names: list[str]) -> list[str]:
+    known = sorted(p.name for p in (course / "solutions").iterdir() if p.is_dir())
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise SystemExit(f"unknown assignment {', '.join(unknown)}; known: {', '.join(known)}")
+    return names or known
+
+
+def export(course: Path) -> Path:
+    """Every student x assignment in the gradebook, as nbgrader's CSV."""
+    path = course / REPORTS / "grades.csv"
+    path.parent.mkdir(exist_ok=True)
+    nbgrader(course, "export", f"--to={path}", "--log-level=ERROR")
+    print(f"grades exported to {path.relative_to(course)}", flush=True)
+    return path
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
+    parser.add_argument("command", choices=("grade", "autograde", "feedback", "export"),
+                        help="grade = autograde, then feedback, then export")
+    parser.add_argument("assignments", nargs="*", help="default: every assignment")
+    parser.add_argument("--students", default="", help="comma-separated ids (default: all)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (default: one per CPU core)")
+    parser.add_argument("--cell-timeout", type=float, default=None,
+                        help="seconds per cell (default: nbgrader_config.py)")
+    parser.add_argument("--student-timeout", type=float, default=300,
+                        help="seconds for one student's whole notebook (default 300)")
+    parser.add_argument("--course", type=Path, default=Path.cwd(),
+                        help="course root, holding nbgrader_config.py (default: here)")
+    args = parser.parse_args(argv)
+    course = args.course.resolve()
+    if not (course / "nbgrader_config.py").exists():
+        raise SystemExit(f"{course} has no nbgrader_config.py: run from the course root "
+                         "or pass --course")
+    students = [s for s in args.students.split(",") if s]
+    os.chdir(course)
+    if args.command != "export":
+        for assignment in _assignments(course, args.assignments):
+            if args.command in ("grade", "autograde"):
+                autograde(course, assignment, jobs=args.jobs, students=students,
+                          cell_timeout=args.cell_timeout, student_timeout=args.student_timeout)
+            if args.command in ("grade", "feedback"):
+                from grading.feedback import generate_feedback
+                generate_feedback(course, assignment, students)
+    if args.command in ("grade", "export"):
+        export(course)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Feedback without hidden tests, and limits on what a graded notebook may hold.
+
+nbgrader's feedback shows hidden test source, and tracebacks repeat the failing hidden
+line even when the source is cleared (upstream issues #917, #1363). `HideHiddenTests`
+removes both; `generate_feedback` then checks every HTML file for every hidden line and
+withholds any file that still contains one.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer
+
+BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+HIDDEN_NOTE = "# (hidden tests are not shown in feedback)"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def hidden_lines(source: str) -> list[str]:
+    """The non-blank lines between the hidden-test markers of a cell's source."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == BEGIN:
+            inside = True
+        elif line.strip() == END:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For feedback: drop hidden test source, and reduce a failing hidden test's traceback
+    to its last line (the error and its message), which the instructor chose to show."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or BEGIN not in cell.source:
+            return cell, resources
+        kept, inside = [], False
+        for line in cell.source.splitlines():
+            if line.strip() == BEGIN:
+                inside = True
+                kept.append(line[:len(line) - len(line.lstrip())] + HIDDEN_NOTE)
+            elif line.strip() == END:
+                inside = False
+            elif not inside:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+class LimitOutputSize(NbGraderPreprocessor):
+    """nbgrader's LimitOutput counts lines; one 50 MB line passes it. Cap the characters of
+    every text output so a student who prints megabytes leaves a notebook of normal size."""
+
+    max_chars = Integer(20_000, help="characters kept per text output").tag(config=True)
+
+    def _cut(self, text: str) -> str:
+        if len(text) <= self.max_chars:
+            return text
+        return text[:self.max_chars] + f"\n... output truncated ({len(text):,} characters) ..."
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output.text = self._cut(output.text)
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(value, str):
+                    output.data[mime] = self._cut(value)
+        return cell, resources
+
+
+class _Text(HTMLParser):
+    """The text a reader sees in an HTML page (highlighted code split into spans too)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def page_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return html.unescape("".join(parser.parts))
+
+
+def assignment_hidden_lines(course: Path, assignment: str) -> list[str]:
+    import nbformat
+
+    lines = []
+    for path in sorted((course / "solutions" / assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            lines += hidden_lines(cell.source)
+    return lines
+
+
+def leaks(page: Path, secret_lines: list[str]) -> list[str]:
+    """The hidden lines that appear in a feedback page."""
+    text = _ANSI.sub("", page_text(page))
+    return [line for line in secret_lines if line in text]
+
+
+def generate_feedback(course: Path, assignment: str, students=None) -> list[Path]:
+    """nbgrader generate_feedback, then a leak check: a page that shows any hidden test
+    line is deleted and reported, so it cannot be released. Returns the pages kept."""
+    course = Path(course).resolve()
+    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    selection = [f"--student={s}" for s in students] if students and len(students) == 1 else []
+    result = subprocess.run([nbgrader, "generate_feedback", assignment, "--force",
+                             "--log-level=ERROR", *selection],
+                            cwd=course, capture_output=True, text=True)
+    pages = sorted((course / "feedback").glob(f"*/{assignment}/*.html"))
+    if students:
+        pages = [p for p in pages if p.parents[1].name in set(students)]
+    secret = assignment_hidden_lines(course, assignment)
+    kept, withheld = [], []
+    for page in pages:
+        if leaks(page, secret):
+            page.unlink()
+            withheld.append(page)
+        else:
+            kept.append(page)
+    print(f"{assignment}: feedback for {len(kept)} students in feedback/*/{assignment}/",
+          flush=True)
+    if result.returncode != 0:
+        print(f"nbgrader generate_feedback reported errors:\n{result.stderr[-2000:]}", flush=True)
+    if withheld:
+        raise SystemExit(f"{assignment}: withheld {len(withheld)} feedback pages that showed "
+                         f"hidden test lines ({', '.join(str(p) for p in withheld[:3])}); check "
+                         "GenerateFeedback.preprocessors in nbgrader_config.py")
+    return kept
