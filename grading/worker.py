@@ -78,6 +78,11 @@ def start(course_root: str, assignment: str, template_db: str, cell_timeout: flo
         return max(1, int(min(per_cell, deadline[0] - time.monotonic())))
 
     app.config.Execute.timeout_func = timeout_for
+    # Kernels talk over Unix sockets in this worker's scratch folder: with TCP, kernels
+    # started at the same moment by two workers can pick the same free port, and one of
+    # them never starts (seen once in 50 students with two workers).
+    app.config.KernelManager.transport = "ipc"
+    app.config.KernelManager.ip = str(scratch / "kernel")
     _state.update(app=app, scratch=scratch, course=Path(course_root), assignment=assignment,
                   collect=collect, deadline=deadline, student_timeout=student_timeout)
 
@@ -129,8 +134,22 @@ def _output_notes(folder: Path) -> list[str]:
     return notes
 
 
+_STARTUP_FAILURES = ("Kernel didn't respond", "Address already in use")
+
+
 def grade(student: str) -> dict:
-    """Autograde one student's submission; never raises for anything the student did."""
+    """Autograde one student's submission; never raises for anything the student did.
+
+    A kernel that fails to start is the machine's fault, not the student's: retry once."""
+    result = _grade_once(student)
+    if result.pop("startup_failed"):
+        result = _grade_once(student)
+        result.pop("startup_failed")
+        result["notes"].append("graded on the second try (the first kernel did not start)")
+    return result
+
+
+def _grade_once(student: str) -> dict:
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
@@ -150,11 +169,12 @@ def grade(student: str) -> dict:
     if not any((work / name).exists() for name in expected):
         found = ", ".join(sorted(p.name for p in work.iterdir() if p.name not in ("timestamp.txt", "submission_secret.txt")))
         return {"student": student, "notes": notes, "grades": None, "seconds": 0.0,
+                "startup_failed": False,
                 "failure": f"no notebook of this assignment in the submission (found: {found or 'nothing'})"}
 
     s["collect"].messages.clear()
     app.coursedir.student_id = student
-    failure = None
+    failure, log = None, ""
     try:
         Autograde(coursedir=app.coursedir, parent=app).start()
     except NbGraderException:
@@ -182,4 +202,5 @@ def grade(student: str) -> dict:
         except Exception:  # noqa: BLE001 - absent when nbgrader failed before creating it
             pass
     return {"student": student, "failure": failure, "notes": notes, "grades": grades,
-            "seconds": round(time.monotonic() - began, 1)}
+            "seconds": round(time.monotonic() - began, 1),
+            "startup_failed": any(pattern in log for pattern in _STARTUP_FAILURES)}

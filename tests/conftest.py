@@ -49,7 +49,8 @@ def errors(nb: nbformat.NotebookNode) -> list[str]:
 # Slowest first, one test at a time per worker (--maxschedchunk=1 in the Makefile): the
 # long nbgrader and chapter runs start at once and the short unit tests fill the gaps,
 # instead of one worker drawing all the slow tests in its first chunk.
-_SLOW_MODULES = ("test_grading.py", "test_chapters.py", "test_exercises.py")
+_SLOW_MODULES = ("test_instructor.py", "test_grading.py", "test_chapters.py",
+                 "test_exercises.py")
 
 
 def pytest_collection_modifyitems(items):
