@@ -201,13 +201,13 @@ def _report(course: Path, assignment: str, rows: list[dict], seconds: float) -> 
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    width = max(len(row["student"]) for row in rows)
+    width = max(len("student"), *(len(row["student"]) for row in rows))
     print(f"\n{'student':<{width}}  status  score        notes")
     for row in rows:
-        print(f"{row['student']:<{width}}  {row['status']:<6}  {row['score']:5.1f}/{row['max_score']:<5g}"
-              f"  {row['notes']}")
+        score = f"{row['score']:5.1f}/{row['max_score']:<5g}"
+        print(f"{row['student']:<{width}}  {row['status']:<6}  {score}  {row['notes']}")
     failed = sum(row["status"] != "ok" for row in rows)
     mean = sum(row["score"] for row in rows) / len(rows)
     print(f"\n{assignment}: {len(rows)} graded in {_duration(seconds)}, {failed} failed, "
-          f"mean score {mean:.2f}/{rows[0]['max_score']:g}; status table: {path.relative_to(course)}",
-          flush=True)
+          f"mean score {mean:.2f}/{rows[0]['max_score']:g}; "
+          f"status table: {path.relative_to(course)}", flush=True)

@@ -117,6 +117,9 @@ def generate_feedback(course: Path, assignment: str, students=None) -> list[Path
     """nbgrader generate_feedback, then a leak check: a page that shows any hidden test
     line is deleted and reported, so it cannot be released. Returns the pages kept."""
     course = Path(course).resolve()
+    if not any((course / "autograded").glob(f"*/{assignment}")):
+        print(f"{assignment}: nothing autograded yet, so no feedback", flush=True)
+        return []
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
     selection = [f"--student={s}" for s in students] if students and len(students) == 1 else []
     result = subprocess.run([nbgrader, "generate_feedback", assignment, "--force",

@@ -134,6 +134,14 @@ def _output_notes(folder: Path) -> list[str]:
     return notes
 
 
+def _last_error(messages: list[str]) -> str:
+    """The exception line of the last traceback nbgrader logged (its summary says nothing)."""
+    tracebacks = [m for m in messages if "Traceback (most recent call last)" in m]
+    lines = (tracebacks or messages or ["?"])[-1].strip().splitlines()
+    return lines[-1][-300:] if lines else "?"
+
+
+_NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
 _STARTUP_FAILURES = ("Kernel didn't respond", "Address already in use")
 
 
@@ -167,10 +175,10 @@ def _grade_once(student: str) -> dict:
         expected = [f"{nb.name}.ipynb" for nb in gradebook.find_assignment(assignment).notebooks]
     notes = _fix_names(work, expected)
     if not any((work / name).exists() for name in expected):
-        found = ", ".join(sorted(p.name for p in work.iterdir() if p.name not in ("timestamp.txt", "submission_secret.txt")))
+        found = ", ".join(sorted(p.name for p in work.iterdir() if p.name not in _NBGRADER_FILES))
         return {"student": student, "notes": notes, "grades": None, "seconds": 0.0,
-                "startup_failed": False,
-                "failure": f"no notebook of this assignment in the submission (found: {found or 'nothing'})"}
+                "startup_failed": False, "failure": "no notebook of this assignment in the "
+                f"submission (found: {found or 'nothing'})"}
 
     s["collect"].messages.clear()
     app.coursedir.student_id = student
@@ -180,7 +188,7 @@ def _grade_once(student: str) -> dict:
     except NbGraderException:
         log = "\n".join(s["collect"].messages)
         failure = next((why for pattern, why in _FAILURES if pattern in log),
-                       "nbgrader could not grade it: " + (s["collect"].messages or ["?"])[-1][-300:])
+                       "nbgrader could not grade it: " + _last_error(s["collect"].messages))
     except Exception as error:  # noqa: BLE001 - one student's odd file must not stop the class
         failure = f"nbgrader could not grade it: {type(error).__name__}: {error}"
 
