@@ -15,11 +15,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 
-.PHONY: setup data book test lab exercises grade clean-notebooks clean help
+.PHONY: setup data book test bench lab exercises grade clean-notebooks clean help
 
 help:
 	@echo "make book        build the book (full scale) into _build/html"
 	@echo "make test        run the whole test suite (quick mode)"
+	@echo "make bench       training throughput of each chapter model vs the matmul ceiling"
+	@echo "                 (BENCH_ARGS=--book --tests to time those too)"
 	@echo "make lab         JupyterLab with nbgrader, for working on the exercises"
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade       autograde submitted/ in parallel, feedback, grades/grades.csv"
@@ -52,6 +54,10 @@ book: setup
 
 test: setup
 	$(BIN)/python -m pytest -n $(JOBS) --dist=load --maxschedchunk=1 --durations=15
+
+# Not part of the tests: writes benchmarks/results.md and .json (see README).
+bench: setup
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)

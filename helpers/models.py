@@ -144,6 +144,7 @@ def warmup_cosine(peak: float, total_steps: int, warmup_fraction: float = 0.1):
         peak / 30, max(1, total_steps - warmup), alpha=0.0, warmup_target=peak,
         warmup_steps=warmup)
 
+
 def conv_param_count(kernel_size: int, in_channels: int, filters: int) -> int:
     """One k×k kernel per (input channel, filter) pair, plus one bias per filter."""
     return (int(kernel_size) ** 2 * int(in_channels) + 1) * int(filters)
@@ -156,6 +157,24 @@ def conv_output_size(size: int, kernel_size: int, padding: str = "valid") -> int
     if padding == "valid":
         return int(size) - int(kernel_size) + 1
     raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+
+
+def layer_costs(model) -> list[tuple]:
+    """(layer name, output shape, parameters, multiply-adds per image) for each layer, from
+    the layer shapes: the cost of a network before timing it. Convolutions and dense
+    layers only; pooling, activations and normalization are small next to them."""
+    rows = []
+    for layer in model.layers:
+        out = layer.output.shape
+        if isinstance(layer, keras.layers.Conv2D):
+            kh, kw, c_in, c_out = layer.kernel.shape
+            macs = out[1] * out[2] * kh * kw * c_in * c_out
+        elif isinstance(layer, keras.layers.Dense):
+            macs = layer.kernel.shape[0] * layer.kernel.shape[1]
+        else:
+            macs = 0
+        rows.append((layer.name, tuple(out[1:]), layer.count_params(), int(macs)))
+    return rows
 
 
 def pool_output_size(size: int, pool: int = 2, padding: str = "valid") -> int:

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from helpers.models import (batchnorm_network, conv_network, conv_output_size,
-                            conv_param_count, deep_network, dense_network, dense_param_count, lenet_network, pool_output_size,
-                            tanh_conv_network, two_conv_network, warmup_cosine)
+                            conv_param_count, deep_network, dense_network, dense_param_count,
+                            layer_costs, lenet_network, pool_output_size, tanh_conv_network,
+                            two_conv_network, warmup_cosine)
 from helpers.training import set_seed, train
 
 
@@ -156,3 +157,15 @@ def test_warmup_cosine_rises_to_the_peak_then_decays_to_zero():
     assert 50 * peak == 100  # the peak at 10% of the steps
     assert np.all(np.diff(rates[:peak + 1]) > 0) and np.all(np.diff(rates[peak:]) < 0)
     assert rates[-1] < 1e-6
+
+
+def test_layer_costs_count_multiply_adds_from_the_shapes():
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, name="conv"),
+        keras.layers.MaxPooling2D(name="pool"), keras.layers.Flatten(name="flat"),
+        keras.layers.Dense(10, name="out")])
+    assert layer_costs(model) == [
+        ("conv", (26, 26, 4), 40, 26 * 26 * 3 * 3 * 1 * 4),  # each output: a 3x3x1 dot product
+        ("pool", (13, 13, 4), 0, 0),
+        ("flat", (676,), 0, 0),
+        ("out", (10,), 6770, 676 * 10)]
