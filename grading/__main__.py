@@ -55,7 +55,7 @@ def main(argv=None) -> None:
                           cell_timeout=args.cell_timeout, student_timeout=args.student_timeout)
             if args.command in ("grade", "feedback"):
                 from grading.feedback import generate_feedback
-                generate_feedback(course, assignment, students)
+                generate_feedback(course, assignment)  # every page, so every page is checked
     if args.command in ("grade", "export"):
         export(course)
 

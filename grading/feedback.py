@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,17 +21,21 @@ HIDDEN_NOTE = "# (hidden tests are not shown in feedback)"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def hidden_lines(source: str) -> list[str]:
-    """The non-blank lines between the hidden-test markers of a cell's source."""
-    lines, inside = [], False
+def split_hidden(source: str) -> tuple[str, list[str]]:
+    """A cell's source without its hidden-test blocks (each replaced by HIDDEN_NOTE), and the
+    non-blank lines those blocks held."""
+    kept, hidden, inside = [], [], False
     for line in source.splitlines():
         if line.strip() == BEGIN:
             inside = True
+            kept.append(line[:len(line) - len(line.lstrip())] + HIDDEN_NOTE)
         elif line.strip() == END:
             inside = False
-        elif inside and line.strip():
-            lines.append(line.strip())
-    return lines
+        elif not inside:
+            kept.append(line)
+        elif line.strip():
+            hidden.append(line.strip())
+    return "\n".join(kept), hidden
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -43,16 +45,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or BEGIN not in cell.source:
             return cell, resources
-        kept, inside = [], False
-        for line in cell.source.splitlines():
-            if line.strip() == BEGIN:
-                inside = True
-                kept.append(line[:len(line) - len(line.lstrip())] + HIDDEN_NOTE)
-            elif line.strip() == END:
-                inside = False
-            elif not inside:
-                kept.append(line)
-        cell.source = "\n".join(kept)
+        cell.source = split_hidden(cell.source)[0]
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output.traceback = [f"{output.ename}: {output.evalue}"]
@@ -103,7 +96,7 @@ def assignment_hidden_lines(course: Path, assignment: str) -> list[str]:
     lines = []
     for path in sorted((course / "solutions" / assignment).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
-            lines += hidden_lines(cell.source)
+            lines += split_hidden(cell.source)[1]
     return lines
 
 
@@ -113,24 +106,21 @@ def leaks(page: Path, secret_lines: list[str]) -> list[str]:
     return [line for line in secret_lines if line in text]
 
 
-def generate_feedback(course: Path, assignment: str, students=None) -> list[Path]:
-    """nbgrader generate_feedback, then a leak check: a page that shows any hidden test
-    line is deleted and reported, so it cannot be released. Returns the pages kept."""
+def generate_feedback(course: Path, assignment: str) -> list[Path]:
+    """nbgrader generate_feedback for every graded student, then a leak check of every page:
+    one that shows any hidden test line is deleted and reported, so it cannot be released.
+    Returns the pages kept."""
+    from grading.autograde import nbgrader
+
     course = Path(course).resolve()
     if not any((course / "autograded").glob(f"*/{assignment}")):
         print(f"{assignment}: nothing autograded yet, so no feedback", flush=True)
         return []
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    selection = [f"--student={s}" for s in students] if students and len(students) == 1 else []
-    result = subprocess.run([nbgrader, "generate_feedback", assignment, "--force",
-                             "--log-level=ERROR", *selection],
-                            cwd=course, capture_output=True, text=True)
-    pages = sorted((course / "feedback").glob(f"*/{assignment}/*.html"))
-    if students:
-        pages = [p for p in pages if p.parents[1].name in set(students)]
+    errors = nbgrader(course, "generate_feedback", assignment, "--force", "--log-level=ERROR",
+                      check=False)
     secret = assignment_hidden_lines(course, assignment)
     kept, withheld = [], []
-    for page in pages:
+    for page in sorted((course / "feedback").glob(f"*/{assignment}/*.html")):
         if leaks(page, secret):
             page.unlink()
             withheld.append(page)
@@ -138,8 +128,8 @@ def generate_feedback(course: Path, assignment: str, students=None) -> list[Path
             kept.append(page)
     print(f"{assignment}: feedback for {len(kept)} students in feedback/*/{assignment}/",
           flush=True)
-    if result.returncode != 0:
-        print(f"nbgrader generate_feedback reported errors:\n{result.stderr[-2000:]}", flush=True)
+    if errors:
+        print(f"nbgrader generate_feedback reported errors:\n{errors}", flush=True)
     if withheld:
         raise SystemExit(f"{assignment}: withheld {len(withheld)} feedback pages that showed "
                          f"hidden test lines ({', '.join(str(p) for p in withheld[:3])}); check "

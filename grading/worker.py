@@ -44,6 +44,12 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def cell_timeout_left(per_cell: float, deadline: float, now: float) -> int:
+    """Seconds for the next cell: the per-cell limit, but never more than the student has
+    left before `deadline` (and at least 1, so a late cell fails by timeout, not at once)."""
+    return max(1, int(min(per_cell, deadline - now)))
+
+
 def start(course_root: str, assignment: str, template_db: str, cell_timeout: float | None,
           student_timeout: float, log_path: str) -> None:
     """Pool initializer: build the scratch course and load nbgrader's autograder once."""
@@ -72,12 +78,8 @@ def start(course_root: str, assignment: str, template_db: str, cell_timeout: flo
     app.log.propagate = False
     per_cell = cell_timeout or Execute(parent=app).timeout
     deadline = [0.0]
-
-    def timeout_for(cell):
-        """Each cell gets the per-cell limit, but never more than the student has left."""
-        return max(1, int(min(per_cell, deadline[0] - time.monotonic())))
-
-    app.config.Execute.timeout_func = timeout_for
+    app.config.Execute.timeout_func = lambda cell: cell_timeout_left(
+        per_cell, deadline[0], time.monotonic())
     # Kernels talk over Unix sockets in this worker's scratch folder: with TCP, kernels
     # started at the same moment by two workers can pick the same free port, and one of
     # them never starts (seen once in 50 students with two workers).

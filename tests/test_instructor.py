@@ -28,7 +28,8 @@ from traitlets.config import Config
 import toy_assignment as toy
 from conftest import ROOT
 from exercise_tools import generate_assignment
-from grading.feedback import HIDDEN_NOTE, leaks, page_text
+from grading.feedback import HIDDEN_NOTE, leaks, page_text, split_hidden
+from grading.worker import cell_timeout_left
 
 CLASS_SIZE = 50
 
@@ -247,6 +248,21 @@ def test_leak_check_sees_through_syntax_highlighting(tmp_path):
     assert leaks(page, toy.HIDDEN) == ["assert square(-1.5) == 2.25"]
     page.write_text("<pre>assert square(2) == 4</pre>")
     assert leaks(page, toy.HIDDEN) == []
+
+
+def test_split_hidden_keeps_visible_tests_and_marks_where_hidden_ones_were():
+    source = "assert f(1) == 1\n    ### BEGIN HIDDEN TESTS\n    assert f(2) == 4\n\n" \
+             "    ### END HIDDEN TESTS\nprint('done')"
+    visible, hidden = split_hidden(source)
+    assert visible == f"assert f(1) == 1\n    {HIDDEN_NOTE}\nprint('done')"
+    assert hidden == ["assert f(2) == 4"]
+    assert split_hidden("x = 1") == ("x = 1", [])
+
+
+def test_a_cell_never_gets_more_time_than_the_student_has_left():
+    assert cell_timeout_left(60, deadline=1000.0, now=500.0) == 60  # plenty left
+    assert cell_timeout_left(60, deadline=1000.0, now=990.5) == 9  # the budget binds
+    assert cell_timeout_left(60, deadline=1000.0, now=1200.0) == 1  # spent: 1 s, not 0
 
 
 def test_grading_refuses_unknown_assignments_and_students(tmp_path):
