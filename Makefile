@@ -18,10 +18,10 @@ ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 .PHONY: setup data book test bench lab exercises grade clean-notebooks clean help
 
 help:
-	@echo "make book        build the book (full scale) into _build/html"
+	@echo "make book        build the book (full scale) into _build/html, JOBS chapters at once"
 	@echo "make test        run the whole test suite (quick mode)"
 	@echo "make bench       training throughput of each chapter model vs the matmul ceiling"
-	@echo "                 (BENCH_ARGS=--book --tests to time those too)"
+	@echo "                 (BENCH_ARGS=\"--cold-book --book --tests\" to time those too)"
 	@echo "make lab         JupyterLab with nbgrader, for working on the exercises"
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade       autograde submitted/ in parallel, feedback, grades/grades.csv"
@@ -49,7 +49,10 @@ data: $(STAMP)
 	  echo "  the notebooks will try the Keras download (see helpers/data.py)."; \
 	fi
 
+# Chapters are executed JOBS at a time into Jupyter Book's cache (again when helpers/
+# changed), then the build only renders; see helpers/execute.py.
 book: setup
+	$(BIN)/python -m helpers.execute --jobs $(JOBS)
 	$(BIN)/jupyter-book build . -W --keep-going
 
 test: setup

@@ -14,6 +14,8 @@ import json
 import os
 import platform
 import subprocess
+import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,12 +58,15 @@ def matmul_ceiling(n: int = 2048, repeats: int = 10) -> float:
     return 2 * n ** 3 / best
 
 
-def training_throughput(build, batch_size: int, seconds: float) -> float:
-    """Images per second of model.fit on random images, after a warm-up epoch."""
+def training_throughput(build, batch_size: int, seconds: float,
+                        steps_per_execution: int = 1) -> tuple[float, float]:
+    """Images per second of model.fit on random images, after a warm-up epoch, and the
+    cores kept busy meanwhile (process CPU time / wall time)."""
     import keras
 
     model = build()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  steps_per_execution=steps_per_execution)
     rng = np.random.default_rng(0)
     n = batch_size * 8
     x = rng.random((n, 28, 28, 1), dtype=np.float32)
@@ -73,10 +78,51 @@ def training_throughput(build, batch_size: int, seconds: float) -> float:
     n = max(n, int(speed * seconds) // batch_size * batch_size)  # about `seconds` of work
     x = rng.random((n, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, n)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+    wall = time.perf_counter() - began
     keras.backend.clear_session()
-    return n / (time.perf_counter() - began)
+    return n / wall, (time.process_time() - cpu) / wall
+
+
+def side_by_side(label: str, seconds: float) -> dict:
+    """Images per second of one training process alone, and of two at once (the way
+    `make book` executes two chapters at once), each in its own Python process."""
+    def launch():
+        return subprocess.Popen([sys.executable, __file__, "--worker", label,
+                                 "--seconds", str(seconds)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    alone = float(launch().communicate()[0].split()[0])
+    pair = [launch(), launch()]
+    together = [float(p.communicate()[0].split()[0]) for p in pair]
+    return {"model": label, "one_process": round(alone, 1),
+            "two_processes": [round(v, 1) for v in together],
+            "gain": round(sum(together) / alone, 2)}
+
+
+def cold_book(jobs: int) -> dict:
+    """`make book` from nothing (no page cache, no trained weights), in a temporary
+    folder so the course's own caches are untouched; then the rebuild with nothing
+    changed. Per-chapter seconds come from Jupyter Book's cache records."""
+    from jupyter_cache import get_cache
+
+    with tempfile.TemporaryDirectory(prefix="cold-book-") as tmp:
+        env = {**os.environ, "COURSE_CACHE_DIR": str(Path(tmp) / "weights")}
+        steps = [[sys.executable, "-m", "helpers.execute", "--jobs", str(jobs),
+                  "--path-output", tmp],
+                 [str(Path(sys.executable).with_name("jupyter-book")), "build", ".",
+                  "--path-output", tmp, "-W", "--keep-going"]]
+        times = []
+        for _ in ("cold", "rebuild"):
+            began = time.perf_counter()
+            for command in steps:
+                subprocess.run(command, cwd=ROOT, env=env, check=True)
+            times.append(time.perf_counter() - began)
+        records = get_cache(str(Path(tmp) / "_build" / ".jupyter_cache")).list_cache_records()
+        chapters = {Path(r.uri).stem: round(r.data["execution_seconds"], 1) for r in records}
+    return {"jobs": jobs, "cold_s": round(times[0], 1), "rebuild_s": round(times[1], 1),
+            "chapters": dict(sorted(chapters.items()))}
 
 
 def timed(command: list[str]) -> float:
@@ -89,9 +135,20 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8, help="timed work per measurement")
     parser.add_argument("--book", action="store_true", help="also time `make book` (warm)")
+    parser.add_argument("--cold-book", action="store_true",
+                        help="also time a cold `make book` and the rebuild after it "
+                             "(in a temporary folder: about half an hour)")
+    parser.add_argument("--jobs", type=int, default=2, help="chapters at once (--cold-book)")
     parser.add_argument("--tests", action="store_true", help="also time `make test`")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # side_by_side's processes
     args = parser.parse_args(argv)
     from helpers.models import layer_costs
+    from helpers.training import STEPS_PER_EXECUTION
+
+    if args.worker:
+        build = {label: b for _, label, b, _ in models()}[args.worker]
+        print(training_throughput(build, SOURCE_BATCH, args.seconds)[0])
+        return
 
     ceiling = matmul_ceiling()
     print(f"float32 matmul ceiling: {ceiling / 1e9:.1f} GFLOP/s", flush=True)
@@ -99,24 +156,30 @@ def main(argv=None) -> None:
     for chapter, label, build, course_batch in models():
         macs = sum(row[3] for row in layer_costs(build()))
         flops = 6 * macs  # forward 2 per multiply-add; backward about twice the forward
-        for setting, batch in (("sources", SOURCE_BATCH), ("course", course_batch)):
-            if setting == "course" and batch == SOURCE_BATCH:
-                rows.append({**rows[-1], "setting": "course (same)"})
-                continue
-            speed = training_throughput(build, batch, args.seconds)
+        # the sources: Keras's defaults; the course: its batch, 32 batches per graph call
+        for setting, batch, steps in (("sources", SOURCE_BATCH, 1),
+                                      ("course", course_batch, STEPS_PER_EXECUTION)):
+            speed, cores = training_throughput(build, batch, args.seconds, steps)
             rows.append({"chapter": chapter, "model": label, "setting": setting,
-                         "batch": batch, "images_per_s": round(speed, 1),
+                         "batch": batch, "steps_per_execution": steps,
+                         "images_per_s": round(speed, 1), "cores_busy": round(cores, 2),
                          "train_mflop_per_image": round(flops / 1e6, 2),
                          "gflop_per_s": round(speed * flops / 1e9, 2),
                          "share_of_ceiling": round(speed * flops / ceiling, 4)})
-            print(f"ch{chapter} {label:<26} batch {batch:>3}: {speed:8.1f} img/s, "
-                  f"{rows[-1]['gflop_per_s']:6.2f} GFLOP/s "
-                  f"({rows[-1]['share_of_ceiling']:.1%} of the ceiling)", flush=True)
+            print(f"ch{chapter} {label:<26} {setting:<7} batch {batch:>3}: "
+                  f"{speed:8.1f} img/s, {rows[-1]['gflop_per_s']:6.2f} GFLOP/s "
+                  f"({rows[-1]['share_of_ceiling']:.1%} of the ceiling), "
+                  f"{cores:.2f} cores busy", flush=True)
 
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": f"{platform.processor() or platform.machine()}, "
                          f"{os.cpu_count()} cores",
               "matmul_gflop_per_s": round(ceiling / 1e9, 2), "models": rows}
+    result["side_by_side"] = side_by_side("2×Conv(64)", 3 * args.seconds)
+    print("one process vs two at once (2×Conv(64), images/s):", result["side_by_side"],
+          flush=True)
+    if args.cold_book:
+        result["cold_book"] = cold_book(args.jobs)
     if args.book:
         result["make_book_warm_s"] = round(timed(["make", "book"]), 1)
     if args.tests:
@@ -132,13 +195,32 @@ def _markdown(result: dict) -> str:
         f"Written by `make bench` on {result['date']} ({result['machine']}). "
         f"float32 matrix-multiply ceiling: **{result['matmul_gflop_per_s']} GFLOP/s**. "
         "Training FLOPs per image = 6 × the multiply-adds of the convolutions and dense "
-        "layers (`helpers.models.layer_costs`).", "",
-        "| ch | model | setting | batch | images/s | MFLOP/image | GFLOP/s | share of ceiling |",
-        "|---|---|---|---|---|---|---|---|"]
+        "layers (`helpers.models.layer_costs`). *sources*: Keras's defaults (batch 32, one "
+        "batch per graph call); *course*: the chapter's batch and 32 batches per call "
+        "(`helpers.training.STEPS_PER_EXECUTION`). *cores busy*: process CPU time / wall "
+        "time during the measurement.", "",
+        "| ch | model | setting | batch | images/s | cores busy | MFLOP/image | GFLOP/s "
+        "| share of ceiling |",
+        "|---|---|---|---|---|---|---|---|---|"]
     for r in result["models"]:
         lines.append(f"| {r['chapter']} | {r['model']} | {r['setting']} | {r['batch']} | "
-                     f"{r['images_per_s']:,} | {r['train_mflop_per_image']} | "
-                     f"{r['gflop_per_s']} | {r['share_of_ceiling']:.1%} |")
+                     f"{r['images_per_s']:,} | {r.get('cores_busy', '')} | "
+                     f"{r['train_mflop_per_image']} | {r['gflop_per_s']} | "
+                     f"{r['share_of_ceiling']:.1%} |")
+    if "side_by_side" in result:
+        s = result["side_by_side"]
+        lines += ["", f"Two training processes at once ({s['model']}, batch 32, images/s): "
+                  f"one alone {s['one_process']:,}; two together "
+                  f"{' + '.join(f'{v:,}' for v in s['two_processes'])} = "
+                  f"**{s['gain']}×** the throughput of one. This is why `make book` executes "
+                  "two chapters at once."]
+    if "cold_book" in result:
+        c = result["cold_book"]
+        lines += ["", f"`make book` from a cold cache ({c['jobs']} chapters at once, no "
+                  f"trained weights): **{c['cold_s'] / 60:.1f} minutes**; the rebuild "
+                  f"after it, nothing changed: **{c['rebuild_s']} s**.", "",
+                  "| chapter | seconds to execute (cold) |", "|---|---|"]
+        lines += [f"| {name} | {seconds:,} |" for name, seconds in c["chapters"].items()]
     for key, label in (("make_book_warm_s", "`make book`, nothing changed"),
                        ("make_test_s", "`make test`")):
         if key in result:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -108,16 +109,43 @@ def train_or_load(model, x, y, *, epochs: int, batch_size: int = 32, validation_
                   verbose: int = 2, name: str | None = None) -> tuple[dict, bool]:
     """:func:`train_cached`, also saying whether the result came from the cache."""
     weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
-    history = _load(model, weights, record, epochs)
-    if history is not None:
-        return history, True
-    history = train(model, x, y, epochs=epochs, batch_size=batch_size,
-                    validation_data=validation_data, verbose=verbose)
-    weights.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(weights, lambda path: np.savez(
-        path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
-    _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
+    with _exclusive(weights.with_suffix(".lock")):
+        history = _load(model, weights, record, epochs)
+        if history is not None:
+            return history, True
+        history = train(model, x, y, epochs=epochs, batch_size=batch_size,
+                        validation_data=validation_data, verbose=verbose)
+        _write_atomically(weights, lambda path: np.savez(
+            path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
+        _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
     return history, False
+
+
+@contextmanager
+def _exclusive(lock: Path):
+    """Hold an exclusive lock on one cache entry.
+
+    `make book` executes two chapters at once; when both need the same model, the second
+    waits here for the first to finish training it and then loads it, instead of
+    training it a second time. The lock goes with the process, so a killed run never
+    leaves the entry locked.
+    """
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, at worst a model is trained twice
+        yield
+        return
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another chapter that is training {lock.stem} ...", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,

@@ -78,3 +78,29 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     assert cache.cache_dir() == tmp_path / "elsewhere"
     monkeypatch.delenv("COURSE_CACHE_DIR")
     assert cache.cache_dir() == cache._ROOT / "_build" / "cache"
+
+
+def test_a_run_waits_for_another_training_the_same_model_and_loads_it(data, capsys):
+    """Two chapters executed at once: the second waits on the entry's lock, then loads."""
+    import json
+    import threading
+
+    x, y = data
+    waiting, other = _model(), _model()
+    weights, record = cache._entry(other, x, y, 2, 16, None, "shared")
+    result = {}
+    with cache._exclusive(weights.with_suffix(".lock")):  # "another chapter" is training
+        thread = threading.Thread(target=lambda: result.update(zip(
+            ("history", "from_cache"), cache.train_or_load(
+                waiting, x, y, epochs=2, batch_size=16, verbose=0, name="shared"))))
+        thread.start()
+        thread.join(timeout=2)
+        assert thread.is_alive(), "train_or_load did not wait for the lock"
+        other.set_weights([w + 1 for w in other.get_weights()])  # "its trained weights"
+        np.savez(weights, **{f"w{i}": w for i, w in enumerate(other.get_weights())})
+        record.write_text(json.dumps({"loss": [1.0, 0.5], "epoch_seconds": [0.1, 0.1]}))
+    thread.join(timeout=30)
+    assert result["from_cache"] is True
+    assert result["history"]["loss"] == [1.0, 0.5]
+    assert all(np.array_equal(a, b) for a, b in zip(waiting.get_weights(), other.get_weights()))
+    assert "waiting for another chapter" in capsys.readouterr().out
