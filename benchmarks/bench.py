@@ -41,15 +41,17 @@ def models():
     ]
 
 
-def matmul_ceiling(n: int = 2048, repeats: int = 10) -> float:
-    """float32 FLOP/s of an n×n matrix product, best of three timings."""
+def matmul_ceiling(n: int = 2048, repeats: int = 5, trials: int = 12) -> float:
+    """float32 FLOP/s of an n×n matrix product: the best of ``trials`` timings. This
+    machine's speed comes and goes (one core's worth at times, see "cores busy"), so
+    many short trials are more likely to catch it at full speed than a few long ones."""
     import tensorflow as tf
 
     a = tf.random.normal((n, n))
     b = tf.random.normal((n, n))
     tf.linalg.matmul(a, b).numpy()  # warm-up
     best = float("inf")
-    for _ in range(3):
+    for _ in range(trials):
         began = time.perf_counter()
         for _ in range(repeats):
             c = tf.linalg.matmul(a, b)
@@ -59,9 +61,10 @@ def matmul_ceiling(n: int = 2048, repeats: int = 10) -> float:
 
 
 def training_throughput(build, batch_size: int, seconds: float,
-                        steps_per_execution: int = 1) -> tuple[float, float]:
-    """Images per second of model.fit on random images, after a warm-up epoch, and the
-    cores kept busy meanwhile (process CPU time / wall time)."""
+                        steps_per_execution: int = 1, trials: int = 3) -> tuple[float, float]:
+    """Images per second of model.fit on random images after a warm-up epoch, the best
+    of ``trials`` timings of about seconds/trials each (as for the ceiling), and the cores
+    kept busy during that timing (process CPU time / wall time)."""
     import keras
 
     model = build()
@@ -75,14 +78,17 @@ def training_throughput(build, batch_size: int, seconds: float,
     began = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
     speed = n / (time.perf_counter() - began)
-    n = max(n, int(speed * seconds) // batch_size * batch_size)  # about `seconds` of work
+    n = max(n, int(speed * seconds / trials) // batch_size * batch_size)
     x = rng.random((n, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, n)
-    began, cpu = time.perf_counter(), time.process_time()
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    wall = time.perf_counter() - began
+    best = (0.0, 0.0)
+    for _ in range(trials):
+        began, cpu = time.perf_counter(), time.process_time()
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+        wall = time.perf_counter() - began
+        best = max(best, (n / wall, (time.process_time() - cpu) / wall))
     keras.backend.clear_session()
-    return n / wall, (time.process_time() - cpu) / wall
+    return best
 
 
 def side_by_side(label: str, seconds: float) -> dict:
@@ -137,8 +143,8 @@ def main(argv=None) -> None:
     parser.add_argument("--book", action="store_true", help="also time `make book` (warm)")
     parser.add_argument("--cold-book", action="store_true",
                         help="also time a cold `make book` and the rebuild after it "
-                             "(in a temporary folder: about half an hour)")
-    parser.add_argument("--jobs", type=int, default=2, help="chapters at once (--cold-book)")
+                             "(in a temporary folder: about 40 minutes)")
+    parser.add_argument("--jobs", type=int, default=1, help="chapters at once (--cold-book)")
     parser.add_argument("--tests", action="store_true", help="also time `make test`")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # side_by_side's processes
     args = parser.parse_args(argv)
@@ -147,7 +153,7 @@ def main(argv=None) -> None:
 
     if args.worker:
         build = {label: b for _, label, b, _ in models()}[args.worker]
-        print(training_throughput(build, SOURCE_BATCH, args.seconds)[0])
+        print(training_throughput(build, SOURCE_BATCH, args.seconds, trials=1)[0])
         return
 
     ceiling = matmul_ceiling()
@@ -178,8 +184,12 @@ def main(argv=None) -> None:
     result["side_by_side"] = side_by_side("2×Conv(64)", 3 * args.seconds)
     print("one process vs two at once (2×Conv(64), images/s):", result["side_by_side"],
           flush=True)
+    results_json = ROOT / "benchmarks" / "results.json"
     if args.cold_book:
-        result["cold_book"] = cold_book(args.jobs)
+        result["cold_book"] = {"date": result["date"], **cold_book(args.jobs)}
+    elif results_json.is_file() and "cold_book" in json.loads(results_json.read_text()):
+        # half an hour to measure: keep the last one, with its own date
+        result["cold_book"] = json.loads(results_json.read_text())["cold_book"]
     if args.book:
         result["make_book_warm_s"] = round(timed(["make", "book"]), 1)
     if args.tests:
@@ -197,8 +207,9 @@ def _markdown(result: dict) -> str:
         "Training FLOPs per image = 6 × the multiply-adds of the convolutions and dense "
         "layers (`helpers.models.layer_costs`). *sources*: Keras's defaults (batch 32, one "
         "batch per graph call); *course*: the chapter's batch and 32 batches per call "
-        "(`helpers.training.STEPS_PER_EXECUTION`). *cores busy*: process CPU time / wall "
-        "time during the measurement.", "",
+        "(`helpers.training.STEPS_PER_EXECUTION`). *images/s*: the best of three timings, "
+        "since this machine's speed comes and goes; *cores busy*: process CPU time / wall "
+        "time during that timing (about 1 when only one core's worth was available).", "",
         "| ch | model | setting | batch | images/s | cores busy | MFLOP/image | GFLOP/s "
         "| share of ceiling |",
         "|---|---|---|---|---|---|---|---|---|"]
@@ -212,11 +223,14 @@ def _markdown(result: dict) -> str:
         lines += ["", f"Two training processes at once ({s['model']}, batch 32, images/s): "
                   f"one alone {s['one_process']:,}; two together "
                   f"{' + '.join(f'{v:,}' for v in s['two_processes'])} = "
-                  f"**{s['gain']}×** the throughput of one. This is why `make book` executes "
-                  "two chapters at once."]
+                  f"**{s['gain']}×** the throughput of one (sustained: one timing of "
+                  "about 24 s each). `make book` executes one chapter at a time unless "
+                  "`BOOK_JOBS` says otherwise: below about 1.5× it does not pay for the "
+                  "training times it inflates on the pages."]
     if "cold_book" in result:
         c = result["cold_book"]
-        lines += ["", f"`make book` from a cold cache ({c['jobs']} chapters at once, no "
+        lines += ["", f"`make book` from a cold cache (measured {c.get('date', 'earlier')}, "
+                  f"{c['jobs']} chapters at once, no "
                   f"trained weights): **{c['cold_s'] / 60:.1f} minutes**; the rebuild "
                   f"after it, nothing changed: **{c['rebuild_s']} s**.", "",
                   "| chapter | seconds to execute (cold) |", "|---|---|"]

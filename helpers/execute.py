@@ -1,21 +1,22 @@
-"""Execute the book's chapters two at a time, into the cache `jupyter-book build` reads.
+"""Execute the book's chapters into the cache `jupyter-book build` reads, then build.
 
-`make book` runs this before `jupyter-book build`, for two reasons:
+`make book` runs this before `jupyter-book build`, because Jupyter Book's cache is keyed
+by a notebook's own code: a change in `helpers/` (or in the pinned requirements) would
+leave pages showing the old code's results. When their fingerprint changed, every page
+is executed again (trained weights stay cached, so that costs minutes, not a cold
+build). It also prints one line per chapter with its time, a heartbeat every minute,
+and names the chapters that failed, with the end of their traceback.
 
-* Speed. Jupyter Book executes pages one after another, and on a 2-core machine one
-  TensorFlow process keeps both cores busy only part of the time (`make bench` measures
-  it). Two chapters at once keep them busy. Chapters that need the same trained model
-  do not train it twice: the weights cache locks each entry while it is being trained.
-* Freshness. Jupyter Book's cache is keyed by a notebook's own code, so a change in
-  `helpers/` (or in the pinned requirements) would leave pages showing the old code's
-  results. When their fingerprint changed, every page is executed again; trained
-  weights stay cached, so that costs minutes, not a cold build.
+`--jobs N` executes N chapters at once. Chapters that need the same trained model do not
+train it twice: the weights cache locks each entry while it is being trained. On the
+course's 2-core machine two at once did not pay (see `make bench`), so `make book` uses
+one unless told otherwise (`BOOK_JOBS=2`).
 
 Each chapter is executed exactly as myst-nb's "cache" mode does (same runner, the
 notebook's folder as working directory, the timeout of `_config.yml`), and stored under
 the same key, so the build that follows only renders.
 
-    python -m helpers.execute [--jobs 2] [--path-output DIR]
+    python -m helpers.execute [--jobs 1] [--path-output DIR]
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
-def execute_book(root: Path = ROOT, path_output: Path | None = None, jobs: int = 2,
+def execute_book(root: Path = ROOT, path_output: Path | None = None, jobs: int = 1,
                  log=print) -> dict[str, float]:
     """Execute every page whose cached outputs are missing or stale, ``jobs`` at a time.
 
@@ -170,10 +171,11 @@ def execute_book(root: Path = ROOT, path_output: Path | None = None, jobs: int =
     if not todo:
         log(f"all {len(notebooks)} chapters are up to date in {cache_path.parent.name}/")
         return {}
-    # Longest first, so the lanes end together. With no timing known (a cold build),
-    # book order reversed: the later chapters train the larger models.
-    position = {p: i for i, p in enumerate(notebooks)}
-    todo.sort(key=lambda p: (-expected[p], -position[p]))
+    if jobs > 1:
+        # Longest first, so the lanes end together. With no timing known (a cold build),
+        # book order reversed: the later chapters train the larger models.
+        position = {p: i for i, p in enumerate(notebooks)}
+        todo.sort(key=lambda p: (-expected[p], -position[p]))
     log(f"executing {len(todo)} of {len(notebooks)} chapters, {jobs} at a time: "
         + ", ".join(p.stem for p in todo))
     began = time.perf_counter()
@@ -209,8 +211,7 @@ def execute_book(root: Path = ROOT, path_output: Path | None = None, jobs: int =
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="chapters executed at once (default: 2)")
+    parser.add_argument("--jobs", type=int, default=1, help="chapters executed at once")
     parser.add_argument("--path-output", type=Path, default=None,
                         help="as jupyter-book build --path-output (default: the course)")
     args = parser.parse_args(argv)
