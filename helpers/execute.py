@@ -70,9 +70,11 @@ def book_notebooks(root: Path = ROOT) -> list[Path]:
 
 
 def code_fingerprint(root: Path = ROOT) -> str:
-    """A hash of what every page's results depend on besides its own code."""
+    """A hash of what every page's results depend on besides its own code: helpers/
+    (except this build tool, which no page imports) and requirements.txt."""
     h = hashlib.blake2b(digest_size=16)
-    for path in sorted((root / "helpers").rglob("*.py")) + [root / "requirements.txt"]:
+    modules = [p for p in sorted((root / "helpers").rglob("*.py")) if p.name != "execute.py"]
+    for path in modules + [root / "requirements.txt"]:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
