@@ -125,9 +125,9 @@ def train_or_load(model, x, y, *, epochs: int, batch_size: int = 32, validation_
 def _exclusive(lock: Path):
     """Hold an exclusive lock on one cache entry.
 
-    `make book` executes two chapters at once; when both need the same model, the second
-    waits here for the first to finish training it and then loads it, instead of
-    training it a second time. The lock goes with the process, so a killed run never
+    When chapters are executed at once (`make book BOOK_JOBS=2`) and two need the same
+    model, the second waits here for the first to finish training it and then loads it,
+    instead of training it a second time. The lock goes with the process, so a killed run never
     leaves the entry locked.
     """
     lock.parent.mkdir(parents=True, exist_ok=True)

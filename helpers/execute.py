@@ -1,4 +1,4 @@
-"""Execute the book's chapters into the cache `jupyter-book build` reads, then build.
+"""Execute the book's chapters into the cache `jupyter-book build` reads.
 
 `make book` runs this before `jupyter-book build`, because Jupyter Book's cache is keyed
 by a notebook's own code: a change in `helpers/` (or in the pinned requirements) would
