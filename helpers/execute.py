@@ -147,6 +147,9 @@ def _execute(path: Path, cache_path: Path, timeout: int) -> tuple[float, str | N
     cache.cache_notebook_bundle(
         CacheBundleIn(notebook, record.uri, data={"execution_seconds": result.time}),
         check_validity=False, overwrite=True)
+    # Sphinx re-reads only pages whose file is newer than its last read: without this, a
+    # page executed again because helpers/ changed would keep its old HTML.
+    path.touch()
     return result.time, None
 
 

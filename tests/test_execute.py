@@ -1,6 +1,5 @@
 """helpers.execute: chapters executed in parallel into the cache Jupyter Book reads."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +41,9 @@ def course(tmp_path):
     (tmp_path / "book").mkdir()
     for name in ("one", "two"):
         nbformat.write(_notebook(f"open('runs-{name}.txt', 'a').write('run\\n')",
-                                 f"print('result of {name}', 6 * 7)"),
+                                 f"print('result of {name}', 6 * 7)",
+                                 "import sys; sys.path.insert(0, '..'); import helpers\n"
+                                 "print('helpers version', helpers.VERSION)"),
                        tmp_path / "book" / f"{name}.ipynb")
     (tmp_path / "exercises" / "ex").mkdir(parents=True)
     nbformat.write(_notebook("raise SystemExit('a student notebook was executed')"),
@@ -98,12 +99,23 @@ def test_a_failing_chapter_is_named_and_the_others_are_kept(course):
     assert [Path(r.uri).name for r in cache.list_cache_records()] == ["one.ipynb"]
 
 
-def test_jupyter_book_renders_the_cached_pages_without_executing_them(course):
-    execute.execute_book(course, jobs=2, log=lambda line: None)
-    shutil.rmtree(course / "_build" / "html", ignore_errors=True)
+def _build_book(course):
     build = subprocess.run(
         [str(Path(sys.executable).with_name("jupyter-book")), "build", str(course), "-W"],
         capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return (course / "_build" / "html" / "book" / "one.html").read_text()
+
+
+def test_jupyter_book_renders_the_cached_pages_without_executing_them(course):
+    execute.execute_book(course, jobs=2, log=lambda line: None)
+    page = _build_book(course)
     assert _runs(course, "one") == _runs(course, "two") == 1  # not executed again
-    assert "result of one 42" in (course / "_build" / "html" / "book" / "one.html").read_text()
+    assert "result of one 42" in page and "helpers version 1" in page
+
+    # helpers/ changed, the notebooks did not: the page must still show the new result
+    (course / "helpers" / "__init__.py").write_text("VERSION = 2\n")
+    execute.execute_book(course, jobs=2, log=lambda line: None)
+    page = _build_book(course)
+    assert _runs(course, "one") == 2
+    assert "helpers version 2" in page and "helpers version 1" not in page
