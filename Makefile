@@ -1,6 +1,7 @@
 # Fashion-MNIST course. `make book` builds the book, `make test` runs every test;
 # both first create .venv, install the pinned requirements and helpers/, and install
-# Debian's dataset-fashion-mnist when apt is available and we are root.
+# Debian's dataset-fashion-mnist, chromium and chromium-driver when apt is available and
+# we are root.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -21,7 +22,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 
-.PHONY: setup data book test bench lab exercises grade clean-notebooks clean help
+.PHONY: setup data browser book test bench lab exercises grade clean-notebooks clean help
 
 help:
 	@echo "make book        build the book (full scale) into _build/html (BOOK_JOBS=2: two chapters at once)"
@@ -34,7 +35,7 @@ help:
 	@echo "                 (ASSIGNMENT=ex06_reading STUDENTS=ann,bob JOBS=2 to narrow it)"
 	@echo "make clean-notebooks  strip outputs and canonicalise every notebook"
 
-setup: $(STAMP) data
+setup: $(STAMP) data browser
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,19 @@ data: $(STAMP)
 	  echo "  the notebooks will try the Keras download (see helpers/data.py)."; \
 	fi
 
+# Headless Chromium and its driver for the browser tests (Debian's packages).
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "Chromium: found"; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Chromium: installing Debian's chromium and chromium-driver"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver >/dev/null; \
+	else \
+	  echo "Chromium: not found and cannot apt-get install it here; the browser tests"; \
+	  echo "  will fail until chromium and chromium-driver are installed."; \
+	fi
+
 # Chapters are executed (BOOK_JOBS at a time) into Jupyter Book's cache, again when
 # helpers/ changed, then the build only renders; see helpers/execute.py.
 book: setup
@@ -68,8 +82,9 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
+# Localhost, a free port, a fresh token, no browser: it prints the address to open.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=exercises $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python -m helpers.lab
 
 # Regenerate student notebooks; a throwaway gradebook keeps the instructor's untouched.
 exercises: setup

@@ -37,6 +37,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FINGERPRINT_FILE = "course-code.fingerprint"
+# Modules of helpers/ that no page imports: editing them re-executes nothing.
+TOOLS = {"execute.py", "lab.py"}
 
 
 def book_notebooks(root: Path = ROOT) -> list[Path]:
@@ -71,9 +73,9 @@ def book_notebooks(root: Path = ROOT) -> list[Path]:
 
 def code_fingerprint(root: Path = ROOT) -> str:
     """A hash of what every page's results depend on besides its own code: helpers/
-    (except this build tool, which no page imports) and requirements.txt."""
+    (except the tools no page imports) and requirements.txt."""
     h = hashlib.blake2b(digest_size=16)
-    modules = [p for p in sorted((root / "helpers").rglob("*.py")) if p.name != "execute.py"]
+    modules = [p for p in sorted((root / "helpers").rglob("*.py")) if p.name not in TOOLS]
     for path in modules + [root / "requirements.txt"]:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

@@ -196,11 +196,12 @@ def show_feature_maps(model, image, layer, *, ncols: int = 8, cmap: str = "infer
 
 
 def show_kernels(model, layer=None, *, input_channel: int = 0, ncols: int = 8,
-                 cmap: str = "RdBu_r", size: float = 0.9):
+                 cmap: str = "gray", size: float = 0.9):
     """The learned kernels of a conv layer (default: the first), one panel per filter.
 
-    Weights are signed, so a diverging colour map centred on zero is used: red pixels
-    add the input there, blue ones subtract it.
+    Weights are signed: one scale symmetric about zero, so middle grey is 0, lighter
+    pixels add the input there and darker ones subtract it. A sequential map keeps the
+    sign readable in grayscale (a diverging one, light in the middle, would not).
     """
     import keras
 

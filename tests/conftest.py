@@ -48,9 +48,10 @@ def errors(nb: nbformat.NotebookNode) -> list[str]:
 
 # Slowest first, one test at a time per worker (--maxschedchunk=1 in the Makefile): the
 # long nbgrader and chapter runs start at once and the short unit tests fill the gaps,
-# instead of one worker drawing all the slow tests in its first chunk.
-_SLOW_MODULES = ("test_instructor.py", "test_grading.py", "test_chapters.py",
-                 "test_exercises.py")
+# instead of one worker drawing all the slow tests in its first chunk. The chapters come
+# first (longest first): the browser test builds the book from their quick runs.
+_SLOW_MODULES = ("test_chapters.py", "test_book_in_browser.py", "test_instructor.py",
+                 "test_grading.py", "test_lab_in_browser.py", "test_exercises.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -74,7 +74,8 @@ def test_executes_once_then_only_when_code_or_helpers_change(course):
 
     assert execute.execute_book(course, jobs=2, log=lines.append) == {}  # nothing changed
     assert "up to date" in lines[-1]
-    (course / "helpers" / "execute.py").write_text("# the build tool: no page imports it\n")
+    for tool in execute.TOOLS:
+        (course / "helpers" / tool).write_text("# a tool: no page imports it\n")
     assert execute.execute_book(course, jobs=2, log=lines.append) == {}
 
     nb = nbformat.read(course / "book" / "two.ipynb", as_version=4)

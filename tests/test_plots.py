@@ -158,3 +158,42 @@ def test_show_predictions_titles_class_confidence_and_truth():
     assert len(fig.axes) == 4
     with pytest.raises(ValueError, match=r"\(n, 10\) probabilities"):
         show_predictions(np.zeros((3, 28, 28)), probabilities[:, :5])
+
+
+def _lightness(cmap_name):
+    """CIE L* (0 black .. 100 white) of 64 steps along a colour map."""
+    rgb = matplotlib.colormaps[cmap_name](np.linspace(0, 1, 64))[:, :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    y = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return np.where(y > 0.008856, 116 * np.cbrt(y) - 16, 903.3 * y)
+
+
+def _colour_maps_in_use():
+    """Every colour map the course draws with: helpers' defaults and chapters' cmap=."""
+    import inspect
+    import re
+
+    from conftest import ROOT
+    from helpers import plots
+
+    used = {p.default for _, f in inspect.getmembers(plots, inspect.isfunction)
+            for name, p in inspect.signature(f).parameters.items()
+            if name == "cmap" and isinstance(p.default, str)}
+    for page in (ROOT / "book").glob("*.ipynb"):
+        used |= set(re.findall(r'cmap=\\?["\']([\w]+)', page.read_text()))
+    return sorted(used)
+
+
+def test_every_colour_map_reads_in_grayscale():
+    """Printed or seen in grayscale, a map must still order its values: its lightness
+    has to rise (or fall) all the way, which diverging maps such as RdBu do not."""
+    used = _colour_maps_in_use()
+    assert {"gray_r", "inferno", "viridis"} <= set(used)
+    assert not _monotonic("RdBu_r") and not _monotonic("jet")  # the check can fail
+    for name in used:
+        assert _monotonic(name), f"{name} is not monotonic in lightness"
+
+
+def _monotonic(cmap_name):
+    steps = np.diff(_lightness(cmap_name))
+    return bool(np.all(steps > 0) or np.all(steps < 0))

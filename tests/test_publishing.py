@@ -1,0 +1,42 @@
+"""The GitHub Pages workflow: it cannot run here, so check what it would do."""
+
+import subprocess
+
+import yaml
+
+from conftest import ROOT
+
+WORKFLOW = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+STEPS = WORKFLOW["jobs"]["build"]["steps"]
+
+
+def test_it_builds_with_the_readme_command_and_deploys_the_html():
+    assert [s["run"] for s in STEPS if s.get("name") == "Build the book"] == ["make book"]
+    assert "make book" in (ROOT / "README.md").read_text()
+    upload = next(s for s in STEPS if s.get("uses", "").startswith("actions/upload-pages"))
+    assert upload["with"]["path"] == "_build/html"
+    deploy = WORKFLOW["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and "actions/deploy-pages" in deploy["steps"][0]["uses"]
+    assert WORKFLOW["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+def test_a_fork_publishes_buttons_pointing_at_itself(tmp_path):
+    """The workflow's own shell step, run on a copy of _config.yml."""
+    step = next(s for s in STEPS if "_config.yml" in s.get("run", ""))
+    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "someone/fork",
+           "PATH": "/usr/bin:/bin"}
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
+    before = yaml.safe_load((ROOT / "_config.yml").read_text())
+    after = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    assert after["repository"]["url"] == "https://github.com/someone/fork"
+    assert before["repository"]["url"] != after["repository"]["url"]
+    after["repository"]["url"] = before["repository"]["url"]
+    assert after == before  # nothing else changed
+
+    # A url the step cannot find to replace: it fails rather than publish wrong buttons.
+    (tmp_path / "_config.yml").write_text(
+        (ROOT / "_config.yml").read_text().replace("https://github.com/", "https://example.org/"))
+    failed = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
+                            capture_output=True)
+    assert failed.returncode != 0
