@@ -40,3 +40,35 @@ def test_a_fork_publishes_buttons_pointing_at_itself(tmp_path):
     failed = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
                             capture_output=True)
     assert failed.returncode != 0
+
+
+def _sphinx_settings(config: dict) -> dict:
+    """What Jupyter Book 1 hands Sphinx for a _config.yml (its own translation)."""
+    from jupyter_book.config import get_final_config
+
+    settings, _ = get_final_config(user_yaml=config, cli_config={"latex_individualpages": False},
+                                   sourcedir=ROOT, raise_on_invalid=True)
+    return settings
+
+
+def test_every_book_setting_lands_where_jupyter_book_reads_it():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    settings = _sphinx_settings(config)
+    assert settings["nb_execution_mode"] == "cache"
+    assert settings["nb_output_stderr"] == "remove"
+    assert settings["nb_execution_excludepatterns"] == ["exercises/*/*.ipynb"]
+    assert settings["html_logo"] == settings["html_favicon"] == "book/images/logo.svg"
+    assert (ROOT / settings["html_logo"]).is_file()
+    theme = settings["html_theme_options"]
+    assert theme["repository_url"] == config["repository"]["url"]
+    assert theme["use_repository_button"] and theme["use_issues_button"]
+    assert {k: theme["launch_buttons"][k] for k in config["launch_buttons"]} == \
+        config["launch_buttons"]
+    assert all(config["launch_buttons"][k] for k in ("jupyterhub_url", "binderhub_url",
+                                                     "colab_url"))
+
+    # The trap this guards against: under html: the same keys are silently dropped.
+    misplaced = dict(config, html={**config["html"], "launch_buttons": config["launch_buttons"]})
+    del misplaced["launch_buttons"]
+    dropped = _sphinx_settings(misplaced)["html_theme_options"]["launch_buttons"]
+    assert dropped["binderhub_url"] == dropped["colab_url"] == ""  # no buttons at all
