@@ -31,8 +31,9 @@ def chromium(width: int = 1280, height: int = 900):
         pytest.fail("headless Chromium is missing: run `make setup` as root, which installs "
                     "Debian's chromium and chromium-driver (or apt-get install them)")
     profile = tempfile.mkdtemp(prefix="chromium-")
-    # Chromium writes its config and caches under XDG folders: keep them in the profile.
-    os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_CACHE_HOME"] = profile
+    # Chromium writes its config and caches under XDG folders: keep them in the profile
+    # (only for the browser: the tests' own environment stays as it was).
+    env = dict(os.environ, XDG_CONFIG_HOME=profile, XDG_CACHE_HOME=profile)
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -40,7 +41,7 @@ def chromium(width: int = 1280, height: int = 900):
                  "--disable-sync", "--no-first-run", f"--window-size={width},{height}",
                  f"--user-data-dir={profile}/data"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = webdriver.Chrome(service=Service(driver_path, env=env), options=options)
     driver.set_page_load_timeout(60)
     try:
         yield driver
