@@ -93,7 +93,7 @@ def training_throughput(build, batch_size: int, seconds: float,
 
 def side_by_side(label: str, seconds: float) -> dict:
     """Images per second of one training process alone, and of two at once (the way
-    `make book` executes two chapters at once), each in its own Python process."""
+    `make book BOOK_JOBS=2` executes two chapters at once), each in its own process."""
     def launch():
         return subprocess.Popen([sys.executable, __file__, "--worker", label,
                                  "--seconds", str(seconds)], cwd=ROOT,
@@ -225,7 +225,8 @@ def _markdown(result: dict) -> str:
     if "cold_book" in result:
         c = result["cold_book"]
         lines += ["", f"`make book` from a cold cache (measured {c.get('date', 'earlier')}, "
-                  f"{c['jobs']} chapters at once, no "
+                  + ("one chapter at a time" if c["jobs"] == 1
+                     else f"{c['jobs']} chapters at once") + ", no "
                   f"trained weights): **{c['cold_s'] / 60:.1f} minutes**; the rebuild "
                   f"after it, nothing changed: **{c['rebuild_s']} s**.", "",
                   "| chapter | seconds to execute (cold) |", "|---|---|"]

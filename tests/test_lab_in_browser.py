@@ -5,10 +5,12 @@ opens the exercise and finds nbgrader's Validate button; then the running server
 validate handler (what that button calls) judges both notebooks.
 """
 
+import collections
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -29,6 +31,10 @@ def _start_lab(notebook_dir):
                            stderr=subprocess.STDOUT, text=True)
     first = lab.stdout.readline()
     assert "open http://127.0.0.1:" in first, first
+    # Keep reading the server's log, or a full pipe would block it; the end is kept to
+    # explain a failure.
+    log = collections.deque(maxlen=200)
+    threading.Thread(target=lambda: log.extend(lab.stdout), daemon=True).start()
     url = urllib.parse.urlsplit(first.split("open ", 1)[1].strip())
     token = urllib.parse.parse_qs(url.query)["token"][0]
     base = f"{url.scheme}://{url.netloc}"
@@ -38,7 +44,7 @@ def _start_lab(notebook_dir):
             _request(base, token, "/api/status")
             return lab, base, token
         except (urllib.error.URLError, ConnectionError):
-            assert lab.poll() is None, lab.stdout.read()[-3000:]
+            assert lab.poll() is None, "".join(log)
             time.sleep(0.5)
     raise AssertionError("JupyterLab did not answer within 90 s")
 
