@@ -8,9 +8,9 @@ VENV   := .venv
 BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
-# Chapters executed at once by `make book`. 1: two TensorFlow processes on this 2-core
-# machine trained 1.2× and 0.93× as fast as one in two `make bench` runs, and would
-# inflate the training times the pages report. Raise it on machines with more cores.
+# Chapters executed at once by `make book`. 1: on this 2-core machine two TensorFlow
+# processes did not reliably train faster than one (`make bench`, benchmarks/results.md),
+# and would inflate the training times the pages report. Raise it with more cores.
 BOOK_JOBS ?= 1
 # Where _build/ goes (jupyter-book's --path-output); `make bench` times cold builds elsewhere.
 BOOK_OUTPUT ?= .

@@ -41,19 +41,16 @@ FINGERPRINT_FILE = "course-code.fingerprint"
 TOOLS = {"execute.py", "lab.py"}
 
 
-def book_notebooks(root: Path = ROOT) -> list[Path]:
-    """The notebooks `jupyter-book build` executes: those in _toc.yml, minus the
-    `execute.exclude_patterns` of _config.yml (the student notebooks), in book order."""
+def toc_pages(root: Path = ROOT) -> list[Path]:
+    """The source file of every page in _toc.yml (notebook or markdown), in book order."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    excluded = (config.get("execute") or {}).get("exclude_patterns") or []
-    files = []
+    names = []
 
     def walk(node):
         if isinstance(node, dict):
             for key in ("root", "file"):
                 if key in node:
-                    files.append(node[key])
+                    names.append(node[key])
             for value in node.values():
                 if isinstance(value, (list, dict)):
                     walk(value)
@@ -62,13 +59,21 @@ def book_notebooks(root: Path = ROOT) -> list[Path]:
                 walk(item)
 
     walk(toc)
-    notebooks = []
-    for name in files:
-        path = root / f"{name}.ipynb"
-        relative = path.relative_to(root).as_posix()
-        if path.is_file() and not any(fnmatch.fnmatch(relative, p) for p in excluded):
-            notebooks.append(path)
-    return notebooks
+    pages = []
+    for name in names:
+        found = [root / f"{name}{suffix}" for suffix in (".ipynb", ".md")
+                 if (root / f"{name}{suffix}").is_file()]
+        pages += found[:1]
+    return pages
+
+
+def book_notebooks(root: Path = ROOT) -> list[Path]:
+    """The notebooks `jupyter-book build` executes: those in _toc.yml, minus the
+    `execute.exclude_patterns` of _config.yml (the student notebooks), in book order."""
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    excluded = (config.get("execute") or {}).get("exclude_patterns") or []
+    return [path for path in toc_pages(root) if path.suffix == ".ipynb" and not any(
+        fnmatch.fnmatch(path.relative_to(root).as_posix(), p) for p in excluded)]
 
 
 def code_fingerprint(root: Path = ROOT) -> str:

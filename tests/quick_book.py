@@ -18,8 +18,10 @@ import nbformat
 import papermill
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
+from conftest import ROOT
+from helpers.execute import book_notebooks
+
+CHAPTERS = [p.stem for p in book_notebooks(ROOT)]  # what `make book` executes
 
 
 def shared_dir(tmp_path_factory) -> Path:
@@ -80,8 +82,13 @@ def build_quick_book(shared: Path, site: Path, extra_outputs=None) -> Path:
         for output in (extra_outputs or {}).get(chapter, []):
             next(c for c in nb.cells if c.cell_type == "code").outputs.append(output)
         nbformat.write(nb, site / "book" / f"{chapter}.ipynb")
+    return jupyter_book_build(site)
+
+
+def jupyter_book_build(folder: Path) -> Path:
+    """`jupyter-book build -W` of a folder, as `make book` runs it; returns its HTML."""
     build = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(site), "-W",
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(folder), "-W",
          "--keep-going"], capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
-    return site / "_build" / "html"
+    return folder / "_build" / "html"

@@ -15,7 +15,9 @@ import nbformat
 import yaml
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import ARTIFACTS, ROOT, chromium, serve
+from browser import ARTIFACTS, chromium, serve
+from conftest import ROOT
+from helpers.execute import toc_pages
 from quick_book import CHAPTERS, build_quick_book, shared_dir
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -49,17 +51,7 @@ Promise.all([...document.images].map(i => i.complete ? 0 :
 
 def _toc_pages():
     """Source files (relative to the repository) of every page, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            files.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc["parts"]:
-        walk(part["chapters"])
-    return [next(ROOT.glob(f + ".*")).relative_to(ROOT) for f in files]
+    return [path.relative_to(ROOT) for path in toc_pages(ROOT)]
 
 
 def _glue_roles(source: Path) -> int:

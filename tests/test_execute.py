@@ -1,16 +1,14 @@
 """helpers.execute: chapters executed in parallel into the cache Jupyter Book reads."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from jupyter_cache import get_cache
 
+from conftest import ROOT
 from helpers import execute
-
-ROOT = Path(__file__).resolve().parents[1]
+from quick_book import jupyter_book_build
 
 
 def _notebook(*sources):
@@ -57,6 +55,9 @@ def _runs(course, name):
 
 
 def test_the_book_notebooks_are_the_toc_minus_excluded(course):
+    assert execute.toc_pages(course) == [course / "intro.md", course / "book" / "one.ipynb",
+                                         course / "book" / "two.ipynb",
+                                         course / "exercises" / "ex" / "ex.ipynb"]
     assert execute.book_notebooks(course) == [course / "book" / "one.ipynb",
                                               course / "book" / "two.ipynb"]
     real = [p.name for p in execute.book_notebooks(ROOT)]
@@ -101,11 +102,7 @@ def test_a_failing_chapter_is_named_and_the_others_are_kept(course):
 
 
 def _build_book(course):
-    build = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(course), "-W"],
-        capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return (course / "_build" / "html" / "book" / "one.html").read_text()
+    return (jupyter_book_build(course) / "book" / "one.html").read_text()
 
 
 def test_jupyter_book_renders_the_cached_pages_without_executing_them(course):
