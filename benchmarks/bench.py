@@ -4,7 +4,8 @@ Measures the float32 matrix-multiply throughput (the practical ceiling of a CPU)
 each chapter model its training throughput in images per second and achieved FLOP/s (from
 the layer shapes, `helpers.models.layer_costs`) at the sources' batch size (Keras's default,
 32) and at the one its chapter uses. `--book` adds `make book` with nothing changed,
-`--tests` adds `make test`. Not part of the tests. Writes benchmarks/results.{md,json}.
+`--cold-book` a cold `make book` (and which models it trained, for how long), `--tests`
+adds `make test`. Not part of the tests. Writes benchmarks/results.{md,json}.
 """
 
 from __future__ import annotations
@@ -247,10 +248,11 @@ def _markdown(result: dict) -> str:
         if c.get("trainings"):
             trained = sum(t["seconds"] for t in c["trainings"])
             lines += ["", f"Of the cold build, **{trained / 60:.1f} minutes "
-                      f"({trained / c['cold_s']:.0%}) were training**, model by model "
-                      "(from the weights cache's records, in the order trained); the rest "
-                      "is starting kernels, loading data, evaluating, plotting and "
-                      "rendering.", "",
+                      f"({trained / c['cold_s']:.0%}) went to training the models that the "
+                      "weights cache keeps**, model by model below (from the cache's "
+                      "records, in the order trained). The rest: short demonstrations "
+                      "trained without the cache, starting kernels, loading data, "
+                      "evaluating, plotting and rendering.", "",
                       "| model | epochs | seconds of training | share of the cold build |",
                       "|---|---|---|---|"]
             lines += [f"| {t['model']} | {t['epochs']} | {t['seconds']:,} | "

@@ -37,6 +37,6 @@ def test_results_page_shows_where_the_cold_build_went():
                                           {"model": "two_conv64", "epochs": 5,
                                            "seconds": 120.0}]}}
     page = bench._markdown(result)
-    assert "**6.0 minutes (60%) were training**" in page
+    assert "**6.0 minutes (60%) went to training the models" in page
     assert "| lenet | 5 | 240.0 | 40.0% |" in page
     assert page.index("| lenet |") < page.index("| two_conv64 |")
