@@ -20,10 +20,10 @@ def write_record(folder, stem, epoch_seconds, mtime):
 
 def test_trainings_lists_each_trained_model_in_the_order_trained(tmp_path):
     write_record(tmp_path, "lenet-0123abcd", [10.0, 20.5], mtime=2_000)
-    write_record(tmp_path, "sweep-2x64-89ef", [1.0, 1.0, 1.25], mtime=1_000)
+    write_record(tmp_path, "sweep-2x64-89ef", [1.0, 1.0, 1.5], mtime=1_000)
     (tmp_path / "lenet-0123abcd.npz").write_bytes(b"weights, not a record")
     assert bench.trainings(tmp_path) == [
-        {"model": "sweep-2x64", "epochs": 3, "seconds": 3.2},
+        {"model": "sweep-2x64", "epochs": 3, "seconds": 3.5},
         {"model": "lenet", "epochs": 2, "seconds": 30.5},
     ]
 
