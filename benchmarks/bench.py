@@ -114,6 +114,8 @@ def cold_book(jobs: int) -> dict:
     nothing changed. Per-chapter seconds come from Jupyter Book's cache records."""
     from jupyter_cache import get_cache
 
+    from helpers.cache import trained_runs
+
     with tempfile.TemporaryDirectory(prefix="cold-book-") as tmp:
         env = {**os.environ, "COURSE_CACHE_DIR": str(Path(tmp) / "weights")}
         command = ["make", "book", f"BOOK_JOBS={jobs}", f"BOOK_OUTPUT={tmp}"]
@@ -121,21 +123,9 @@ def cold_book(jobs: int) -> dict:
         cold, rebuild = timed(command, env, quiet=False), timed(command, env)
         records = get_cache(str(Path(tmp) / "_build" / ".jupyter_cache")).list_cache_records()
         chapters = {Path(r.uri).stem: round(r.data["execution_seconds"], 1) for r in records}
-        trained = trainings(Path(tmp) / "weights")
+        trained = trained_runs(Path(tmp) / "weights")
     return {"jobs": jobs, "cold_s": round(cold, 1), "rebuild_s": round(rebuild, 1),
             "chapters": dict(sorted(chapters.items())), "trainings": trained}
-
-
-def trainings(weights: Path) -> list[dict]:
-    """Every model the build trained, in the order it trained them, with its epochs and
-    seconds of training: where a cold build's time goes. Read from the weights cache's
-    records (``helpers.cache``: one ``<name>-<key>.json`` history per trained model)."""
-    rows = []
-    for record in sorted(weights.glob("*.json"), key=lambda path: path.stat().st_mtime):
-        seconds = json.loads(record.read_text())["epoch_seconds"]
-        rows.append({"model": record.stem.rsplit("-", 1)[0], "epochs": len(seconds),
-                     "seconds": round(sum(seconds), 1)})
-    return rows
 
 
 def timed(command: list[str], env: dict | None = None, quiet: bool = True) -> float:

@@ -22,6 +22,7 @@ import numpy as np
 from .training import train
 
 _ROOT = Path(__file__).resolve().parents[1]
+_NAME_END = "-"  # entries are <name>-<key>.npz/.json, or <key>.* for a run with no name
 
 
 def cache_dir() -> Path:
@@ -79,9 +80,21 @@ def _entry(model, x, y, epochs, batch_size, validation_data, name):
     key = training_key(model, x, y, epochs=epochs, batch_size=batch_size)
     if validation_data is not None:
         key = _digest(np.frombuffer(key.encode(), np.uint8), *validation_data)
-    stem = f"{name}-{key}" if name else key  # not model.name: Keras numbers those too
+    stem = f"{name}{_NAME_END}{key}" if name else key  # not model.name: Keras numbers those
     folder = cache_dir()
     return folder / f"{stem}.npz", folder / f"{stem}.json"
+
+
+def trained_runs(folder: Path | None = None) -> list[dict]:
+    """Every run stored in the cache, in the order it was trained: its name, epochs and
+    seconds of training (`make bench` shows with it where a cold build's time went)."""
+    records = (folder or cache_dir()).glob("*.json")
+    runs = []
+    for record in sorted(records, key=lambda path: path.stat().st_mtime):
+        seconds = json.loads(record.read_text())["epoch_seconds"]
+        name = record.stem.rpartition(_NAME_END)[0] or "(unnamed)"
+        runs.append({"model": name, "epochs": len(seconds), "seconds": round(sum(seconds), 1)})
+    return runs
 
 
 def _load(model, weights: Path, record: Path, epochs: int) -> dict | None:

@@ -1,31 +1,13 @@
-"""The benchmark's accounting of a cold build: which models it trained, for how long."""
+"""The benchmark's page: where a cold build's time went (the runs come from
+`helpers.cache.trained_runs`, tested in test_cache.py)."""
 
 import importlib.util
-import json
-import os
 
 from conftest import ROOT
 
 spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
-
-
-def write_record(folder, stem, epoch_seconds, mtime):
-    path = folder / f"{stem}.json"
-    path.write_text(json.dumps({"accuracy": [0.5] * len(epoch_seconds),
-                                "epoch_seconds": epoch_seconds}))
-    os.utime(path, (mtime, mtime))
-
-
-def test_trainings_lists_each_trained_model_in_the_order_trained(tmp_path):
-    write_record(tmp_path, "lenet-0123abcd", [10.0, 20.5], mtime=2_000)
-    write_record(tmp_path, "sweep-2x64-89ef", [1.0, 1.0, 1.5], mtime=1_000)
-    (tmp_path / "lenet-0123abcd.npz").write_bytes(b"weights, not a record")
-    assert bench.trainings(tmp_path) == [
-        {"model": "sweep-2x64", "epochs": 3, "seconds": 3.5},
-        {"model": "lenet", "epochs": 2, "seconds": 30.5},
-    ]
 
 
 def test_results_page_shows_where_the_cold_build_went():

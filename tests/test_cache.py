@@ -1,5 +1,8 @@
 """helpers.cache: an identical run loads the saved weights; any change trains afresh."""
 
+import json
+import os
+
 import numpy as np
 import pytest
 
@@ -104,3 +107,19 @@ def test_a_run_waits_for_another_training_the_same_model_and_loads_it(data, caps
     assert result["history"]["loss"] == [1.0, 0.5]
     assert all(np.array_equal(a, b) for a, b in zip(waiting.get_weights(), other.get_weights()))
     assert "waiting for another chapter" in capsys.readouterr().out
+
+
+def test_trained_runs_lists_every_stored_run_oldest_first(data, cache_in_tmp):
+    x, y = data
+    cache.train_cached(_model(), x, y, epochs=2, batch_size=16, verbose=0, name="two-conv")
+    cache.train_cached(_model(seed=1), x, y, epochs=3, batch_size=16, verbose=0)
+    named, unnamed = sorted(cache_in_tmp.glob("*.json"), key=lambda p: "-" not in p.stem)
+    os.utime(named, (1_000, 1_000))  # the order of training, not of the file names
+    os.utime(unnamed, (2_000, 2_000))
+    runs = cache.trained_runs(cache_in_tmp)
+    assert [(r["model"], r["epochs"]) for r in runs] == [("two-conv", 2), ("(unnamed)", 3)]
+    for run, record in zip(runs, (named, unnamed)):
+        seconds = json.loads(record.read_text())["epoch_seconds"]
+        assert run["seconds"] == round(sum(seconds), 1) and run["seconds"] > 0
+    cache.train_cached(_model(), x, y, epochs=2, batch_size=16, verbose=0, name="two-conv")
+    assert len(cache.trained_runs(cache_in_tmp)) == 2  # a run loaded again adds nothing
