@@ -22,13 +22,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 
-.PHONY: setup data browser book test bench lab exercises grade clean-notebooks clean help
+.PHONY: setup data browser book test bench claims lab exercises grade clean-notebooks clean help
 
 help:
 	@echo "make book        build the book (full scale) into _build/html (BOOK_JOBS=2: two chapters at once)"
 	@echo "make test        run the whole test suite (quick mode)"
 	@echo "make bench       training throughput of each chapter model vs the matmul ceiling"
 	@echo "                 (BENCH_ARGS=\"--cold-book --book --tests\" to time those too)"
+	@echo "make claims      every chapter's claims over several seeds (hours, resumable)"
+	@echo "                 (CLAIMS_ARGS=\"--chapters 05 --seeds 42,1,2\" to narrow it)"
 	@echo "make lab         JupyterLab with nbgrader, for working on the exercises"
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade       autograde submitted/ in parallel, feedback, grades/grades.csv"
@@ -81,6 +83,11 @@ test: setup
 # Not part of the tests: writes benchmarks/results.md and .json (see README).
 bench: setup
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# Not part of the tests: every chapter at full scale for several seeds (hours; resumable),
+# writes benchmarks/claims.json and .md (see benchmarks/claims.py).
+claims: setup
+	$(BIN)/python benchmarks/claims.py $(CLAIMS_ARGS)
 
 # Localhost, a free port, a fresh token, no browser: it prints the address to open.
 lab: setup

@@ -1,0 +1,92 @@
+"""The claims a chapter's prose makes, checked on the run that states them.
+
+A sentence such as "the CNN beats the dense network" is followed by a hidden cell that
+calls `claim` with the measured value and the bound the sentence implies. In `make book`
+a claim that does not hold stops the build with a message naming the claim, the value
+and the bound. In `make claims` (``COURSE_CLAIMS_LOG`` names a file) every claim is
+recorded instead, held or not, so one run shows all of them for its seed; `measure`
+records a number the page compares with others (its spread over seeds goes on the page,
+read back by `seed_spread` from the committed record, ``benchmarks/claims.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from pathlib import Path
+
+LOG_ENV = "COURSE_CLAIMS_LOG"
+RECORD = Path(__file__).resolve().parents[1] / "benchmarks" / "claims.json"
+
+
+class ClaimError(AssertionError):
+    """A sentence of the chapter is contradicted by the numbers of this run."""
+
+
+def _plain(value):
+    """JSON-friendly copy of a value (NumPy scalars and tuples included)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _show(value, fmt: str) -> str:
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_show(v, fmt) for v in value) + ")"
+    if isinstance(value, str):
+        return repr(value)
+    return format(value, fmt)
+
+
+def _log(kind: str, name: str, value, **extra) -> None:
+    path = os.environ.get(LOG_ENV)
+    if path:
+        entry = {"kind": kind, "claim": name, "value": _plain(value), **extra}
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\n")
+
+
+def claim(name: str, value, *, above=None, below=None, equals=None, among=None,
+          fmt: str = "") -> None:
+    """Check that `value` (what this run measured) supports the sentence `name`.
+
+    `above`/`below` are strict bounds, `equals` an exact fact, `among` a set of allowed
+    values; `fmt` formats the numbers in the message (e.g. ".2%").
+    """
+    failures = []
+    if above is not None and not value > above:
+        failures.append(f"not above {_show(above, fmt)}")
+    if below is not None and not value < below:
+        failures.append(f"not below {_show(below, fmt)}")
+    if equals is not None and not _plain(value) == _plain(equals):
+        failures.append(f"not equal to {_show(equals, fmt)}")
+    if among is not None and value not in among:
+        failures.append(f"not one of {sorted(among)}")
+    bounds = {key: _plain(bound) for key, bound in
+              (("above", above), ("below", below), ("equals", equals)) if bound is not None}
+    if among is not None:
+        bounds["among"] = sorted(among)
+    _log("claim", name, value, held=not failures, **bounds)
+    if failures and not os.environ.get(LOG_ENV):
+        raise ClaimError(f"claim '{name}' does not hold: this run measured "
+                         f"{_show(value, fmt)}, {' and '.join(failures)}. The prose states "
+                         "it; see benchmarks/claims.md for its spread over seeds.")
+
+
+def measure(name: str, value) -> None:
+    """Record a number the page compares with others, for its spread over seeds."""
+    _log("measure", name, value)
+
+
+def seed_spread(chapter: str, name: str, record: Path = RECORD) -> dict:
+    """Mean, sd and seeds of one recorded claim or measurement of `chapter` ("05")."""
+    data = json.loads(Path(record).read_text(encoding="utf-8"))
+    for entry in data["claims"] + data.get("measurements", []):
+        if entry["chapter"].startswith(chapter) and entry["claim"] == name:
+            values = [v for v in entry["values"] if v is not None]
+            return {"mean": statistics.fmean(values), "sd": statistics.stdev(values),
+                    "n": len(values), "values": values}
+    raise KeyError(f"{name!r} of chapter {chapter} is not in {record}: run `make claims`")
