@@ -78,10 +78,12 @@ def book_notebooks(root: Path = ROOT) -> list[Path]:
 
 def code_fingerprint(root: Path = ROOT) -> str:
     """A hash of what every page's results depend on besides its own code: helpers/
-    (except the tools no page imports) and requirements.txt."""
+    (except the tools no page imports), requirements.txt and the claims record the pages
+    read their seed spread from."""
     h = hashlib.blake2b(digest_size=16)
     modules = [p for p in sorted((root / "helpers").rglob("*.py")) if p.name not in TOOLS]
-    for path in modules + [root / "requirements.txt"]:
+    record = root / "benchmarks" / "claims.json"
+    for path in modules + [root / "requirements.txt"] + ([record] if record.exists() else []):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
