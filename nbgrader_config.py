@@ -24,9 +24,18 @@ c.ExecutePreprocessor.timeout = 60
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 c.LimitOutputSize.max_chars = 20_000
+# Student code runs in a bubblewrap sandbox (grading/sandbox.py: no network, nothing of
+# the course but its own notebook, limits on memory, processes and file size), and every
+# test cell runs as written whatever the answer cells did to the kernel (GuardedExecute,
+# grading/kernel_guard.py). Without a working bwrap, grading refuses to start; set
+# COURSE_SANDBOX=off (`python -m grading --no-sandbox`) to grade trusted code anyway.
+c.SandboxedKernelManager.memory_gib = 4
+c.SandboxedKernelManager.max_processes = 256
+c.SandboxedKernelManager.max_file_mib = 1024
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "grading.kernel_guard.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
+    "grading.kernel_guard.StderrAsOutput",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "grading.feedback.LimitOutputSize",
@@ -45,9 +54,10 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # nbgrader gives 0 points to a test cell that wrote anything to stderr, so a correct
-# answer that triggers a library warning (Keras UserWarnings, TensorFlow's retracing
-# notices) would lose its points. Drop warning output before scoring; real failures are
-# exceptions (error outputs) and still score 0. TensorFlow's C++ log lines (I/W/E + date)
-# go too: they appear when TensorFlow is imported before helpers sets the log level.
+# answer that logs, shows a progress bar or triggers a library warning would lose its
+# points. StderrAsOutput (above) turns stderr into ordinary output before scoring; real
+# failures are exceptions (error outputs) and still score 0. Before that, IgnorePattern
+# drops warnings and TensorFlow's C++ log lines (I/W/E + date) from the graded notebook:
+# noise in the feedback, not something the student wrote.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?im)warning|^[IWE]\d{4} "

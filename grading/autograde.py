@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
-from grading import worker
+from grading import sandbox, worker
 
 REPORTS = "grades"
 
@@ -158,6 +158,13 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students=None,
         print(f"{assignment}: no submissions under submitted/*/{assignment}/", flush=True)
         return []
     register_assignment(course, assignment, db_url)
+    try:
+        sandbox.require()
+    except sandbox.SandboxUnavailable as error:
+        raise SystemExit(f"{assignment}: {error}") from None
+    if not sandbox.enabled():
+        print(f"{assignment}: WARNING: the sandbox is off ({sandbox.OFF_SWITCH}=off): student "
+              "code runs with your rights", flush=True)
 
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy notes on every merge
     (course / REPORTS).mkdir(exist_ok=True)

@@ -4,8 +4,8 @@ at a time in a private scratch course.
 The scratch course holds a gradebook with the assignment but no students, and only the
 submission being graded, so the student's kernel (whose working directory is inside it)
 finds neither `solutions/`, nor the class gradebook, nor anyone else's work by relative
-path. It does not sandbox absolute paths: see the instructor page for running as an
-unprivileged user. Results go back to the parent as plain dicts; only the parent writes
+path; the kernel itself runs in bubblewrap (grading/sandbox.py, set in
+nbgrader_config.py), so absolute paths find nothing of the course either. Results go back to the parent as plain dicts; only the parent writes
 the class gradebook.
 """
 
@@ -19,6 +19,8 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+from grading import sandbox
 
 _state: dict = {}
 
@@ -130,9 +132,14 @@ def _output_notes(folder: Path) -> list[str]:
     for path in sorted(folder.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
+                name = cell.metadata.get("nbgrader", {}).get("grade_id", "a cell")
                 if output.get("output_type") == "error" and "Timeout" in output.get("ename", ""):
-                    name = cell.metadata.get("nbgrader", {}).get("grade_id", "a cell")
                     notes.append(f"{name} stopped by the time limit")
+                elif output.get("output_type") == "error" and "[Errno 27]" in output.get(
+                        "evalue", ""):
+                    notes.append(f"{name} wrote a file too large for the sandbox")
+                elif output.get("ename") == "MemoryError":
+                    notes.append(f"{name} ran out of memory")
     return notes
 
 
@@ -194,9 +201,16 @@ def _grade_once(student: str) -> dict:
     except Exception as error:  # noqa: BLE001 - one student's odd file must not stop the class
         failure = f"nbgrader could not grade it: {type(error).__name__}: {error}"
 
+    limit = sandbox.last_limit_hit()
+    if limit:  # the sandbox stopped the kernel: say which limit, not "killed its kernel"
+        failure = sandbox.LIMIT_MESSAGES[limit]
     graded = scratch / "autograded" / student / assignment
     if graded.exists():
         notes += _output_notes(graded)
+        if any("too large" in note for note in notes) and not failure:
+            failure = sandbox.LIMIT_MESSAGES["file size"]
+        if any("out of memory" in note for note in notes) and not failure:
+            failure = sandbox.LIMIT_MESSAGES["memory"]
         if time.monotonic() > s["deadline"][0]:
             notes.append(f"used up the {s['student_timeout']:.0f} s allowed per student")
         target = s["course"] / "autograded" / student / assignment
