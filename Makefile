@@ -58,17 +58,20 @@ data: $(STAMP)
 	  echo "  the notebooks will try the Keras download (see helpers/data.py)."; \
 	fi
 
-# Headless Chromium and its driver for the browser tests (Debian's packages).
+# Headless Chromium and its driver for the browser tests, and bubblewrap, the sandbox
+# student code is graded in (Debian's packages).
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
-	  echo "Chromium: found"; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	    && command -v bwrap >/dev/null; then \
+	  echo "Chromium, bubblewrap: found"; \
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  echo "Chromium: installing Debian's chromium and chromium-driver"; \
+	  echo "Chromium, bubblewrap: installing Debian's chromium, chromium-driver, bubblewrap"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium chromium-driver >/dev/null; \
+	    chromium chromium-driver bubblewrap >/dev/null; \
 	else \
-	  echo "Chromium: not found and cannot apt-get install it here; the browser tests"; \
-	  echo "  will fail until chromium and chromium-driver are installed."; \
+	  echo "Chromium or bubblewrap: not found and cannot apt-get install them here; the"; \
+	  echo "  browser tests fail without chromium and chromium-driver, and grading refuses"; \
+	  echo "  to run student code without bubblewrap (python -m grading --no-sandbox)."; \
 	fi
 
 # Chapters are executed (BOOK_JOBS at a time) into Jupyter Book's cache, again when

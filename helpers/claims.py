@@ -88,5 +88,26 @@ def seed_spread(chapter: str, name: str, record: Path = RECORD) -> dict:
         if entry["chapter"].startswith(chapter) and entry["claim"] == name:
             values = [v for v in entry["values"] if v is not None]
             return {"mean": statistics.fmean(values), "sd": statistics.stdev(values),
-                    "n": len(values), "values": values}
+                    "n": len(values), "values": values, "seeds": entry["seeds"]}
     raise KeyError(f"{name!r} of chapter {chapter} is not in {record}: run `make claims`")
+
+
+def spread_table(chapter: str, names: dict[str, str], record: Path = RECORD):
+    """A table of recorded measurements over seeds: {row label: recorded name}."""
+    import pandas as pd
+
+    rows = {}
+    for label, name in names.items():
+        spread = seed_spread(chapter, name, record)
+        rows[label] = {"mean": spread["mean"], "sd": spread["sd"],
+                       "lowest": min(spread["values"]), "highest": max(spread["values"]),
+                       "seeds": spread["n"]}
+    return pd.DataFrame(rows).T.astype({"seeds": int})
+
+
+def is_real(spread: dict) -> bool:
+    """A difference measured seed by seed is real when every seed agrees on its sign and
+    its mean is at least 3 of its sds from zero (the course's margin for a claim)."""
+    values = spread["values"]
+    same_sign = all(v > 0 for v in values) or all(v < 0 for v in values)
+    return same_sign and abs(spread["mean"]) >= 3 * spread["sd"]
