@@ -12,7 +12,7 @@ the machine, the seeds, every claim with its value and verdict per seed, its mea
 and margin to its bound in sds, and the measurements the pages read their spread from.
 
 It prints a line per run and resumes: a chapter and seed already run with the same
-notebook (same bytes) is read back from ``_build/claims/``, so an interrupted run goes on
+notebook code is read back from ``_build/claims/``, so an interrupted run goes on
 where it stopped and an edited chapter is run again (from cached weights). ``--force``
 runs everything again.
 
@@ -70,7 +70,18 @@ def seeds_for(stem: str, seeds: list[int]) -> list[int]:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The notebook's code (its prose does not change what the claims measure)."""
+    import nbformat
+
+    code = [c.source for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "code"]
+    return hashlib.sha256(json.dumps(code).encode()).hexdigest()
+
+
+def _unchanged(saved: dict, notebook: Path) -> bool:
+    # Older records hashed the whole file.
+    return saved["notebook"] in (_digest(notebook),
+                                 hashlib.sha256(notebook.read_bytes()).hexdigest())
 
 
 def _clock(seconds: float) -> str:
@@ -118,7 +129,7 @@ def collect(notebooks: list[Path], seeds: list[int], *, force: bool = False,
         old = json.loads(saved.read_text()) if saved.exists() else None
         wanted = not only or any(notebook.stem.startswith(c) for c in only)
         if old and (not wanted or (not force and not old["error"]
-                                   and old["notebook"] == _digest(notebook))):
+                                   and _unchanged(old, notebook))):
             runs.append(old)
             continue
         if not wanted:
