@@ -106,7 +106,8 @@ def spread_table(chapter: str, names: dict[str, str], record: Path = RECORD):
     for label, name in names.items():
         spread = seed_spread(chapter, name, record)
         rows[label] = {"mean": spread["mean"], "sd": spread["sd"],
-                       "lowest": min(spread["values"]), "highest": max(spread["values"]),
+                       "lowest": min(spread["values"], default=math.nan),
+                       "highest": max(spread["values"], default=math.nan),
                        "seeds": spread["n"]}
     return pd.DataFrame(rows).T.astype({"seeds": int})
 
