@@ -162,3 +162,27 @@ def test_the_record_covers_every_claim_with_3_seeds_and_each_held():
                 assert len(c["seeds"]) >= 3, f"{path.stem}: {c['claim']}: {c['seeds']}"
                 assert all(c["held"]), f"{path.stem}: '{c['claim']}' failed for a seed"
     assert not [r for r in record["runs"] if r["error"]]
+
+
+def test_a_difference_is_real_only_when_every_seed_agrees_by_three_sds(tmp_path):
+    runs = [_run("05_x", seed, {"kind": "measure", "claim": "64 beat 16", "value": big},
+                 {"kind": "measure", "claim": "32 beat 16", "value": small},
+                 {"kind": "measure", "claim": "2×Conv(16) test accuracy", "value": acc})
+            for seed, big, small, acc in ((42, 2.1, 0.9, 0.857), (1, 2.4, -0.2, 0.861),
+                                          (2, 2.2, 0.6, 0.853))]
+    claims_run.write_record(runs, [42, 1, 2], tmp_path)
+    record = tmp_path / "claims.json"
+    big = seed_spread("05", "64 beat 16", record)  # 2.23 ± 0.15: far from 0
+    small = seed_spread("05", "32 beat 16", record)  # one seed disagrees
+    assert claims.is_real(big) and claims.verdict(big).startswith("a real difference")
+    assert not claims.is_real(small) and claims.verdict(small) == "within the run-to-run spread"
+    table = claims.spread_table("05", {"2×Conv(16)": "2×Conv(16) test accuracy"}, record)
+    row = table.loc["2×Conv(16)"]
+    assert (row["lowest"], row["highest"], row["seeds"]) == (0.853, 0.861, 3)
+    assert row["mean"] == pytest.approx(0.857) and row["sd"] == pytest.approx(0.004)
+
+
+def test_a_page_without_its_record_says_to_run_make_claims(tmp_path, monkeypatch):
+    monkeypatch.delenv(claims.LOG_ENV, raising=False)
+    with pytest.raises(KeyError, match="make claims"):
+        seed_spread("05", "not recorded", tmp_path / "claims.json")
