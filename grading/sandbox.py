@@ -249,6 +249,18 @@ class SandboxedKernelManager(AsyncKernelManager):
             kernel_cmd = ["sh", "-c", f'{join} exec "$@"', "sandbox", *sandboxed]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
+    async def _async_interrupt_kernel(self) -> None:
+        """A signal from here cannot reach a kernel in its own PID namespace and session:
+        ask the kernel to interrupt itself (the protocol's interrupt_request)."""
+        if self._active() and self.has_kernel:
+            self._connect_control_socket()
+            self.session.send(self._control_socket,
+                              self.session.msg("interrupt_request", content={}))
+            return
+        await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel  # AsyncKernelManager binds the base's
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         cgroups = getattr(self, "_cgroups", {})
