@@ -109,7 +109,9 @@ def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
         args += ["--bind", str(path), str(path)]
     args += ["--remount-ro", "/", "--chdir", str(cwd),
              "--unsetenv", "JPY_PARENT_PID",  # its PID means nothing in the sandbox
-             "--setenv", "HOME", str(home), "--setenv", "MPLCONFIGDIR", str(home / "mpl"),
+             "--setenv", "HOME", str(home),
+             # trained weights a notebook caches stay in its own /tmp
+             "--setenv", "COURSE_CACHE_DIR", str(home / "course-cache"), "--setenv", "MPLCONFIGDIR", str(home / "mpl"),
              "--setenv", "KERAS_HOME",
              str(Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")))]
     return args + ["--"] + command
