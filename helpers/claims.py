@@ -98,6 +98,20 @@ def seed_spread(chapter: str, name: str, record: Path = RECORD) -> dict:
                    "run `make claims`")
 
 
+def paired_difference(chapter: str, first: str, second: str, scale: float = 1.0,
+                      record: Path = RECORD) -> dict:
+    """`first` minus `second`, seed by seed (same seeds), times `scale` (100: points)."""
+    a, b = seed_spread(chapter, first, record), seed_spread(chapter, second, record)
+    second_by_seed = dict(zip(b["seeds"], b["values"]))
+    values = [scale * (va - second_by_seed[seed]) for seed, va in zip(a["seeds"], a["values"])
+              if seed in second_by_seed]
+    if len(values) < 2:
+        return {"mean": math.nan, "sd": math.nan, "n": 0, "values": [], "seeds": []}
+    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values),
+            "n": len(values), "values": values,
+            "seeds": [s for s in a["seeds"] if s in second_by_seed]}
+
+
 def spread_table(chapter: str, names: dict[str, str], record: Path = RECORD):
     """A table of recorded measurements over seeds: {row label: recorded name}."""
     import pandas as pd

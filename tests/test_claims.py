@@ -176,6 +176,8 @@ def test_a_difference_is_real_only_when_every_seed_agrees_by_three_sds(tmp_path)
     small = seed_spread("05", "32 beat 16", record)  # one seed disagrees
     assert claims.is_real(big) and claims.verdict(big).startswith("a real difference")
     assert not claims.is_real(small) and claims.verdict(small) == "within the run-to-run spread"
+    paired = claims.paired_difference("05", "64 beat 16", "32 beat 16", record=record)
+    assert paired["values"] == pytest.approx([1.2, 2.6, 1.6])  # seed by seed
     table = claims.spread_table("05", {"2×Conv(16)": "2×Conv(16) test accuracy"}, record)
     row = table.loc["2×Conv(16)"]
     assert (row["lowest"], row["highest"], row["seeds"]) == (0.853, 0.861, 3)
