@@ -90,14 +90,25 @@ def page_text(path: Path) -> str:
     return html.unescape("".join(parser.parts))
 
 
+def secret_lines(notebooks) -> list[str]:
+    """The hidden-test lines that would give a test away: those that students do not see
+    anyway, as part of the notebook's visible cells (a lone `]` or a common argument
+    list continuing a hidden call proves nothing)."""
+    hidden, visible = [], []
+    for nb in notebooks:
+        for cell in nb.cells:
+            kept, lines = split_hidden(cell.source)
+            hidden += lines
+            visible.append(kept)
+    shown = "\n".join(visible)
+    return [line for line in hidden if line not in shown]
+
+
 def assignment_hidden_lines(course: Path, assignment: str) -> list[str]:
     import nbformat
 
-    lines = []
-    for path in sorted((course / "solutions" / assignment).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            lines += split_hidden(cell.source)[1]
-    return lines
+    return secret_lines(nbformat.read(path, as_version=4) for path in
+                        sorted((course / "solutions" / assignment).glob("*.ipynb")))
 
 
 def leaks(page: Path, secret_lines: list[str]) -> list[str]:

@@ -78,9 +78,11 @@ def _between(source: str, begin: str, end: str) -> list[str]:
 
 
 def hidden_test_lines(assignment: str) -> list[str]:
-    """Every non-blank line inside a hidden-tests block of the instructor's notebook."""
-    return [line for cell in source_notebook(assignment).cells
-            for line in _between(cell.source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
+    """The lines of the instructor's hidden-test blocks that students must never see
+    (grading.feedback.secret_lines: not those the visible cells show anyway)."""
+    from grading.feedback import secret_lines
+
+    return secret_lines([source_notebook(assignment)])
 
 
 def solution_lines(assignment: str) -> dict[str, list[str]]:

@@ -332,11 +332,27 @@ MISTAKES_EX05 = {  # strictly above the threshold, crashes without logs; the tar
 def test_ex05_students(tmp_path):
     a = "ex05_experiments"
     solution = solution_answers(a)
+    # Task 2 asks for a function cheapest_good(table, target) now; the module's
+    # "choose_config" answers above predate it, so this test writes its own.
+    sweep = "table = run_sweep(CONFIGS, x_small, y_small, x_check, y_check)\n\n\n"
+    alternative_choice = (sweep + "def cheapest_good(table, target):\n"
+                          "    choice, best_time = None, float('inf')\n"
+                          "    for _, run in table.iterrows():\n"
+                          "        if run['test accuracy'] >= target and "
+                          "run['training seconds'] < best_time:\n"
+                          "            choice, best_time = run['label'], run['training seconds']\n"
+                          "    return choice\n\n\nchoice = cheapest_good(table, TARGET)\n")
+    strict_choice = (sweep + "def cheapest_good(table, target):\n"  # ">" instead of ">="
+                     "    good = table[table['test accuracy'] > target]\n"
+                     "    return None if good.empty else "
+                     "good.sort_values('training seconds')['label'].iloc[0]\n\n\n"
+                     "choice = cheapest_good(table, TARGET)\n")
     students = {
         "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX05}),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX05,
+                                      "choose_config": alternative_choice}),
         "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX05}),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX05, "choose_config": strict_choice}),
     }
     scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
 
@@ -465,11 +481,21 @@ MISTAKES_EX07 = {  # sample std without 1e-7; each set with its own statistics; 
 def test_ex07_students(tmp_path):
     a = "ex07_deeper"
     solution = solution_answers(a)
+    # Task 3's answer is now a function `train(model, images, labels)` (a locked cell calls
+    # it), so that its rules (at most 5 epochs, these images only) can be checked.
+    alternative_train = ("def train(model, images, labels):\n"
+                         "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
+                         "    model.fit(images, labels, epochs=5, batch_size=16, verbose=0)\n"
+                         "    return model\n")
+    untrained = ("def train(model, images, labels):\n"  # and hands it back untrained
+                 "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
+                 "    return model\n")
     students = {
         "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX07}),
+        "alternative": submission(a, {**solution, **ALTERNATIVE_EX07,
+                                      "train_model": alternative_train}),
         "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX07}),
+        "mistakes": submission(a, {**solution, **MISTAKES_EX07, "train_model": untrained}),
     }
     scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
 
