@@ -50,8 +50,13 @@ def errors(nb: nbformat.NotebookNode) -> list[str]:
 # long nbgrader and chapter runs start at once and the short unit tests fill the gaps,
 # instead of one worker drawing all the slow tests in its first chunk. The chapters come
 # first (longest first): the browser test builds the book from their quick runs.
-_SLOW_MODULES = ("test_chapters.py", "test_book_in_browser.py", "test_instructor.py",
-                 "test_grading.py", "test_lab_in_browser.py", "test_exercises.py")
+_SLOW_MODULES = ("test_chapters.py", "test_fairness_ex05_experiments.py",
+                 "test_fairness_ex07_deeper.py", "test_fairness_ex04_feature_maps.py",
+                 "test_fairness_ex02_dense.py", "test_book_in_browser.py",
+                 "test_fairness_ex03_convolutions.py", "test_instructor.py", "test_grading.py",
+                 "test_fairness_ex01_dataset.py", "test_fairness_ex06_reading.py",
+                 "test_grading_integrity.py", "test_sandbox.py", "test_lab_in_browser.py",
+                 "test_exercises.py")
 
 
 def pytest_collection_modifyitems(items):
