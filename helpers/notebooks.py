@@ -62,3 +62,19 @@ def clean(paths) -> list[Path]:
 if __name__ == "__main__":
     for changed_path in clean(sys.argv[1:] or ["."]):
         print(f"cleaned {changed_path}")
+
+
+def asserts_without_message(nb: nbformat.NotebookNode) -> list[str]:
+    """Each `assert` of a code cell that has no message, as 'cell N: source line': a
+    failing claim or test must say what is wrong."""
+    import ast
+
+    bare = []
+    for number, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Assert) and node.msg is None:
+                bare.append(f"cell {number}: {lines[node.lineno - 1].strip()}")
+    return bare

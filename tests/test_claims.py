@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from helpers import claims
 from helpers.claims import ClaimError, claim, measure, seed_spread
+from helpers.notebooks import asserts_without_message
 
 spec = importlib.util.spec_from_file_location("claims_run", ROOT / "benchmarks" / "claims.py")
 claims_run = importlib.util.module_from_spec(spec)
@@ -143,11 +144,9 @@ def _claim_names(path):
 
 
 def test_every_assertion_in_the_chapters_has_a_message():
-    bare = [(path.name, node.lineno) for path in CHAPTERS
-            for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
-            for node in ast.walk(ast.parse(cell.source))
-            if isinstance(node, ast.Assert) and node.msg is None]
-    assert bare == [], f"assertions without a message (use helpers.claims.claim): {bare}"
+    bare = {path.name: asserts_without_message(nbformat.read(path, as_version=4))
+            for path in CHAPTERS}
+    assert not any(bare.values()), f"assertions without a message (use claim()): {bare}"
 
 
 def test_the_record_covers_every_claim_with_3_seeds_and_each_held():

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT
 from exercise_tools import (ASSIGNMENTS, MARKERS, hidden_test_lines, make_course,
                             solution_lines, source_notebook, student_notebook)
-from helpers.notebooks import canonical_text
+from helpers.notebooks import asserts_without_message, canonical_text
 
 
 def test_every_assignment_has_a_student_version():
@@ -51,3 +51,9 @@ def test_tasks_are_graded_with_points_and_a_written_answer(assignment):
     assert written and all(m["points"] > 0 for m in written), "needs a manually graded answer"
     ids = [m["grade_id"] for m in cells]
     assert len(ids) == len(set(ids)), "grade_ids must be unique"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_test_assertion_says_what_is_wrong(assignment):
+    bare = asserts_without_message(source_notebook(assignment))
+    assert bare == [], f"{assignment}: assertions without a message: {bare}"
