@@ -120,3 +120,36 @@ def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNod
     folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / f"{assignment}.ipynb")
+
+
+def gradebook_scores(course: Path, assignment: str, students) -> tuple[dict, float]:
+    """student -> {graded cell: score} for the autograded (code) cells, plus the maximum."""
+    from nbgrader.api import Gradebook
+
+    result = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in students:
+            notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+            result[student] = {g.name: g.score for g in notebook.grades
+                               if g.cell.cell_type == "code"}
+            max_score = notebook.max_code_score
+    return result, max_score
+
+
+def grade_class(tmp_path: Path, assignment: str, students: dict, *, cell_timeout: int = 60,
+                timeout: int = 1800) -> tuple[Path, dict, float]:
+    """Submit every student's notebook and autograde them in one real nbgrader run;
+    (course, {student: {cell: score}}, max score). A "solution" student, if present,
+    must run without errors, hidden tests included. `timeout` bounds the whole run."""
+    from conftest import errors
+
+    course = make_course(tmp_path / "course", [assignment])
+    for student, nb in students.items():
+        submit(course, student, assignment, nb)
+    nbgrader("autograde", assignment, "--force", f"--ExecutePreprocessor.timeout={cell_timeout}",
+             cwd=course, timeout=timeout)
+    scores, max_score = gradebook_scores(course, assignment, students)
+    if "solution" in students:
+        graded = course / "autograded" / "solution" / assignment / f"{assignment}.ipynb"
+        assert errors(nbformat.read(graded, as_version=4)) == [], "the reference raised an error"
+    return course, scores, max_score

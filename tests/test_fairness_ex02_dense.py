@@ -5,8 +5,8 @@ The students are written from the student notebook's statements only, then grade
 real `nbgrader autograde` run; every graded cell's score is checked for every student.
 """
 
-from exercise_tools import make_course, nbgrader, solution_answers, submission, submit
-from test_grading import ALTERNATIVE_EX02, _scores
+from exercise_tools import grade_class, solution_answers, submission
+from test_grading import ALTERNATIVE_EX02
 
 A = "ex02_dense"
 CELLS = {"test_dense_param_count_format": 1, "test_dense_param_count_values": 2,
@@ -18,12 +18,9 @@ def grade(tmp_path, assignment, students, cell_timeout=60, timeout=2400):
     """Autograde every student in one real nbgrader run; ({student: {cell: score}}, max).
 
     Like test_grading._autograde, with room for a whole class on a busy 2-core machine."""
-    course = make_course(tmp_path / "course", [assignment])
-    for student, nb in students.items():
-        submit(course, student, assignment, nb)
-    nbgrader("autograde", assignment, "--force",
-             f"--ExecutePreprocessor.timeout={cell_timeout}", cwd=course, timeout=timeout)
-    return _scores(course, assignment, students)
+    _, scores, max_score = grade_class(tmp_path, assignment, students,
+                                       cell_timeout=cell_timeout, timeout=timeout)
+    return scores, max_score
 
 CORRECT = {  # other styles than the reference, each worth full marks
     "numpy_functional_dataset": {

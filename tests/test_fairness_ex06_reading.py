@@ -6,11 +6,8 @@ real `nbgrader autograde` run; every graded cell's score is checked for every st
 A student holds at most one mistake per task, so each cell's score names its mistake.
 """
 
-import nbformat
-
-from conftest import errors
-from exercise_tools import make_course, nbgrader, solution_answers, submission, submit
-from test_grading import ALTERNATIVE_EX06, _scores
+from exercise_tools import grade_class, solution_answers, submission
+from test_grading import ALTERNATIVE_EX06
 
 A = "ex06_reading"
 TASKS = {"confusion_counts": (1, 2), "most_confused_pair": (1, 1),
@@ -214,14 +211,7 @@ STUDENTS_WITH_MISTAKES = {  # student -> {task: mistake}; one mistake per task a
 
 def _grade(tmp_path, students):
     """All students in one real `nbgrader autograde` run; their per-cell scores."""
-    course = make_course(tmp_path / "course", [A])
-    for student, nb in students.items():
-        submit(course, student, A, nb)
-    nbgrader("autograde", A, "--force", "--ExecutePreprocessor.timeout=60", cwd=course,
-             timeout=1200)
-    scores, max_score = _scores(course, A, students)
-    graded = course / "autograded" / "solution" / A / f"{A}.ipynb"
-    assert errors(nbformat.read(graded, as_version=4)) == [], "the reference raised an error"
+    _, scores, max_score = grade_class(tmp_path, A, students, timeout=1200)
     return scores, max_score
 
 

@@ -8,9 +8,7 @@ so that the right check (epochs, data, accuracy...) is shown to be the one that 
 
 import nbformat
 
-from conftest import errors
-from exercise_tools import make_course, nbgrader, solution_answers, submission, submit
-from test_grading import _scores
+from exercise_tools import grade_class, solution_answers, submission
 
 A = "ex07_deeper"
 CELLS = {"test_pixel_statistics_format": 1, "test_pixel_statistics_values": 1,
@@ -364,15 +362,7 @@ def _failure(course, student, cell_id):
 
 def _autograde_all(tmp_path, students):
     """test_grading._autograde with room for 18 students on a busy 2-core machine."""
-    course = make_course(tmp_path / "course", [A])
-    for student, nb in students.items():
-        submit(course, student, A, nb)
-    nbgrader("autograde", A, "--force", "--ExecutePreprocessor.timeout=90", cwd=course,
-             timeout=3000)
-    scores, max_score = _scores(course, A, students)
-    graded = course / "autograded" / "solution" / A / f"{A}.ipynb"
-    assert errors(nbformat.read(graded, as_version=4)) == [], "the solution raised errors"
-    return course, scores, max_score
+    return grade_class(tmp_path, A, students, cell_timeout=90, timeout=3000)
 
 
 def test_ex07_fairness(tmp_path):

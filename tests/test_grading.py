@@ -4,12 +4,7 @@ Each student is the handed-out notebook with answers typed in. One `nbgrader aut
 per assignment grades them all; the scores are then read from the gradebook.
 """
 
-import nbformat
-from nbgrader.api import Gradebook
-
-from conftest import errors
-from exercise_tools import (hidden_test_lines, make_course, nbgrader, solution_answers,
-                            submission, submit)
+from exercise_tools import grade_class, hidden_test_lines, solution_answers, submission
 from grading.feedback import generate_feedback, page_text
 
 WRONG_SCALE = "def to_model_input(images):\n    return (images[..., None] / 256).astype(np.float32)\n"
@@ -55,35 +50,17 @@ MISTAKES_EX02 = {  # forgets the biases; trains too little
 }
 
 
-def _scores(course, assignment, students):
-    """student -> {graded cell: score} for the autograded (code) cells, plus the maximum."""
-    result = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student in students:
-            notebook = gradebook.find_submission_notebook(assignment, assignment, student)
-            result[student] = {g.name: g.score for g in notebook.grades
-                               if g.cell.cell_type == "code"}
-            max_score = notebook.max_code_score
-    return result, max_score
-
-
 def _autograde(tmp_path, assignment, students, timeout):
     """Submit every student's notebook, autograde them in one run, read the scores back.
 
     Checks what holds for every assignment: the reference and the alternative solutions
     earn full marks, the untouched notebook earns 0, and the reference runs without errors.
     """
-    course = make_course(tmp_path / "course", [assignment])
-    for student, nb in students.items():
-        submit(course, student, assignment, nb)
-    nbgrader("autograde", assignment, "--force", f"--ExecutePreprocessor.timeout={timeout}",
-             cwd=course)
-    scores, max_score = _scores(course, assignment, students)
+    _, scores, max_score = grade_class(tmp_path, assignment, students, cell_timeout=timeout,
+                                       timeout=600)
     total = {student: sum(cells.values()) for student, cells in scores.items()}
     assert total["solution"] == total["alternative"] == max_score
     assert total["blank"] == 0
-    graded = course / "autograded" / "solution" / assignment / f"{assignment}.ipynb"
-    assert errors(nbformat.read(graded, as_version=4)) == []  # hidden tests included
     return scores, total, max_score
 
 

@@ -10,8 +10,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import ROOT
-from exercise_tools import generate_assignment, nbgrader, submit
-from test_grading import _scores
+from exercise_tools import generate_assignment, gradebook_scores, nbgrader, submit
 
 NAME = "guarded"
 
@@ -117,7 +116,7 @@ def _grade(tmp_path, students: dict, guarded: bool) -> dict:
                 cell.source = answers[grade_id]
         submit(course, student, NAME, nb)
     nbgrader("autograde", NAME, "--force", "--ExecutePreprocessor.timeout=20", cwd=course)
-    scores, max_score = _scores(course, NAME, students)
+    scores, max_score = gradebook_scores(course, NAME, students)
     assert max_score == MAX_SCORE
     return {student: sum(cells.values()) for student, cells in scores.items()}
 
