@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
@@ -23,6 +24,14 @@ from .training import train
 
 _ROOT = Path(__file__).resolve().parents[1]
 _NAME_END = "-"  # entries are <name>-<key>.npz/.json, or <key>.* for a run with no name
+# Entry names and paths go to this log; the page says what a reader wants to know.
+log = logging.getLogger(__name__)
+
+
+def duration(seconds: float) -> str:
+    """'42s' or '2m41s': how long a run took, as a reader says it."""
+    seconds = round(seconds)
+    return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 def cache_dir() -> Path:
@@ -97,7 +106,7 @@ def trained_runs(folder: Path | None = None) -> list[dict]:
     return runs
 
 
-def _load(model, weights: Path, record: Path, epochs: int) -> dict | None:
+def _load(model, weights: Path, record: Path, epochs: int, label: str) -> dict | None:
     """The stored history, with its weights loaded into ``model``; ``None`` when the entry
     is missing or damaged (then ``model`` keeps its initial weights)."""
     if not (weights.is_file() and record.is_file()):
@@ -111,23 +120,30 @@ def _load(model, weights: Path, record: Path, epochs: int) -> dict | None:
             raise ValueError("history does not cover every epoch")
     except Exception as exc:  # noqa: BLE001 - any damage means: train again
         model.set_weights(initial)
-        print(f"ignoring a damaged cache entry {weights.name} ({exc}); training again")
+        log.warning("damaged cache entry %s (%s)", weights, exc)
+        print(f"{label}: the saved weights are damaged; training again")
         return None
-    # The entry name only: a full path would put this machine's folders on the book pages.
-    print(f"loaded the trained weights of {model.name} from the cache ({weights.name})")
+    log.info("loaded %s", weights)
+    print(f"{label}: weights saved by an earlier run, which trained it in "
+          f"{duration(sum(history['epoch_seconds']))}")
     return history
 
 
 def train_or_load(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
-                  verbose: int = 2, name: str | None = None) -> tuple[dict, bool]:
+                  verbose: int = 2, name: str | None = None,
+                  label: str | None = None) -> tuple[dict, bool]:
     """:func:`train_cached`, also saying whether the result came from the cache."""
+    label = label or name or "the network"
     weights, record = _entry(model, x, y, epochs, batch_size, validation_data, name)
-    with _exclusive(weights.with_suffix(".lock")):
-        history = _load(model, weights, record, epochs)
+    with _exclusive(weights.with_suffix(".lock"), label):
+        history = _load(model, weights, record, epochs, label)
         if history is not None:
             return history, True
         history = train(model, x, y, epochs=epochs, batch_size=batch_size,
                         validation_data=validation_data, verbose=verbose)
+        print(f"trained {label} for {epochs} epoch{'s' * (epochs != 1)} in "
+              f"{duration(sum(history['epoch_seconds']))}")
+        log.info("saving %s", weights)
         _write_atomically(weights, lambda path: np.savez(
             path, **{f"w{i}": w for i, w in enumerate(model.get_weights())}))
         _write_atomically(record, lambda path: Path(path).write_text(json.dumps(history)))
@@ -135,7 +151,7 @@ def train_or_load(model, x, y, *, epochs: int, batch_size: int = 32, validation_
 
 
 @contextmanager
-def _exclusive(lock: Path):
+def _exclusive(lock: Path, label: str):
     """Hold an exclusive lock on one cache entry.
 
     When chapters are executed at once (`make book BOOK_JOBS=2`) and two need the same
@@ -153,7 +169,7 @@ def _exclusive(lock: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"waiting for another chapter that is training {lock.stem} ...", flush=True)
+            print(f"waiting for another chapter that is training {label} ...", flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -162,16 +178,19 @@ def _exclusive(lock: Path):
 
 
 def train_cached(model, x, y, *, epochs: int, batch_size: int = 32, validation_data=None,
-                 verbose: int = 2, name: str | None = None) -> dict:
+                 verbose: int = 2, name: str | None = None, label: str | None = None) -> dict:
     """Like :func:`helpers.training.train`, but reuse the weights of an identical run.
 
     On a hit the trained weights are loaded into ``model`` and the history of the run
     that produced them is returned (its ``epoch_seconds`` were measured then). It takes
     no callbacks: one that stops training early would change the weights behind the key.
     Entries are written atomically, so an interrupted run leaves no half-written file.
+    ``label`` names the network in what the page prints ("2×Conv(64)"); ``name`` starts
+    the entry's file name.
     """
     return train_or_load(model, x, y, epochs=epochs, batch_size=batch_size,
-                         validation_data=validation_data, verbose=verbose, name=name)[0]
+                         validation_data=validation_data, verbose=verbose, name=name,
+                         label=label)[0]
 
 
 def _write_atomically(target: Path, write) -> None:

@@ -76,7 +76,7 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
     for i, config in enumerate(configs, 1):
         model = config.build()
         fit = {"epochs": config.epochs, "batch_size": config.batch_size,
-               "name": f"sweep-{config.conv_layers}x{config.filters}"}
+               "name": f"sweep-{config.conv_layers}x{config.filters}", "label": config.label}
         epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
         log(f"[{i}/{len(configs)}] {config.label}: {epochs}"
             + _time_left(trained_seconds, configs[i - 1:]))
@@ -92,8 +92,7 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
                      "training seconds": sum(history["epoch_seconds"]),
                      "seconds per epoch": statistics.median(history["epoch_seconds"]),
                      "cached": cached})
-        log(f"[{i}/{len(configs)}] {config.label}: test accuracy {test_accuracy:.4f}"
-            + (" (cached)" if cached else f", {rows[-1]['training seconds']:.0f} s"))
+        log(f"[{i}/{len(configs)}] {config.label}: test accuracy {test_accuracy:.2%}")
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

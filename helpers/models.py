@@ -70,7 +70,8 @@ def trained_two_conv_network(x_train, y_train, *, epochs: int, seed: int = 42):
     set_seed(seed)
     cnn = two_conv_network()
     cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    train_cached(cnn, x_train, y_train, epochs=epochs, batch_size=32, name="two_conv64")
+    train_cached(cnn, x_train, y_train, epochs=epochs, batch_size=32, name="two_conv64",
+                 label="2×Conv(64)")
     return cnn
 
 def tanh_conv_network(name: str = "conv16_tanh"):

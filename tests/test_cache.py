@@ -40,7 +40,7 @@ def test_second_identical_run_loads_weights_and_history(data, cache_in_tmp, caps
     assert not all(np.array_equal(a, b) for a, b in zip(first.get_weights(),
                                                         second.get_weights()))
     again = cache.train_cached(second, x, y, epochs=2, batch_size=16, verbose=0)
-    assert "loaded the trained weights" in capsys.readouterr().out
+    assert "weights saved by an earlier run" in capsys.readouterr().out
     assert again == history
     assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), second.get_weights()))
 
@@ -67,7 +67,7 @@ def test_damaged_entry_is_retrained_from_the_same_start(data, cache_in_tmp, caps
         path.write_bytes(b"not an npz file")
     model = _model()
     history = cache.train_cached(model, x, y, epochs=1, batch_size=16, verbose=0)
-    assert "damaged cache entry" in capsys.readouterr().out
+    assert "the saved weights are damaged; training again" in capsys.readouterr().out
     assert np.isclose(history["loss"][0], expected["loss"][0], rtol=1e-4)
 
 
@@ -92,7 +92,7 @@ def test_a_run_waits_for_another_training_the_same_model_and_loads_it(data, caps
     waiting, other = _model(), _model()
     weights, record = cache._entry(other, x, y, 2, 16, None, "shared")
     result = {}
-    with cache._exclusive(weights.with_suffix(".lock")):  # "another chapter" is training
+    with cache._exclusive(weights.with_suffix(".lock"), "shared"):  # another chapter trains
         thread = threading.Thread(target=lambda: result.update(zip(
             ("history", "from_cache"), cache.train_or_load(
                 waiting, x, y, epochs=2, batch_size=16, verbose=0, name="shared"))))
@@ -123,3 +123,30 @@ def test_trained_runs_lists_every_stored_run_oldest_first(data, cache_in_tmp):
         assert run["seconds"] == round(sum(seconds), 1) and run["seconds"] > 0
     cache.train_cached(_model(), x, y, epochs=2, batch_size=16, verbose=0, name="two-conv")
     assert len(cache.trained_runs(cache_in_tmp)) == 2  # a run loaded again adds nothing
+
+
+def test_what_a_page_prints_names_the_network_and_its_time_not_the_cache(data, cache_in_tmp,
+                                                                         capsys):
+    """A reader learns which network trained and how long it took; the entry's name and
+    key (a hash) and the cache's path stay out of the page."""
+    x, y = data
+    cache.train_cached(_model(), x, y, epochs=2, batch_size=16, verbose=0, name="two-conv",
+                       label="2×Conv(8)")
+    trained = capsys.readouterr().out
+    cache.train_cached(_model(), x, y, epochs=2, batch_size=16, verbose=0, name="two-conv",
+                       label="2×Conv(8)")
+    loaded = capsys.readouterr().out
+    seconds = sum(json.loads(next(cache_in_tmp.glob("*.json")).read_text())["epoch_seconds"])
+    took = cache.duration(seconds)
+    assert f"trained 2×Conv(8) for 2 epochs in {took}" in trained, trained
+    assert f"2×Conv(8): weights saved by an earlier run, which trained it in {took}" in loaded, (
+        loaded)
+    key = next(cache_in_tmp.glob("*.npz")).stem.rpartition("-")[2]
+    for text in (trained, loaded):
+        assert key not in text and "two-conv" not in text and str(cache_in_tmp) not in text, (
+            f"cache internals on the page: {text!r}")
+
+
+def test_durations_read_as_a_reader_says_them():
+    assert [cache.duration(s) for s in (0.4, 42, 59.6, 161, 3725)] == [
+        "0s", "42s", "1m00s", "2m41s", "62m05s"], "durations are not written as 42s or 2m41s"
