@@ -139,3 +139,17 @@ def verdict(spread: dict) -> str:
     if is_real(spread):
         return "a real difference: every seed agrees, by more than three sds"
     return "within the run-to-run spread"
+
+
+def glue(name: str, value, display: bool = False):
+    """Keep `value` for the prose's ``{glue:text}`name``` roles and return it.
+
+    In the book this is myst_nb's glue. Opened on Colab or in a plain Jupyter, where
+    myst_nb is not installed and no role is rendered, the value is only returned.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return value
+    myst_glue(name, value, display=display)
+    return value

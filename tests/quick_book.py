@@ -56,8 +56,19 @@ def quick_run(chapter: str, shared: Path) -> Path:
             finally:
                 if backend is not None:
                     os.environ["MPLBACKEND"] = backend
+            hide_injected_parameters(partial)
             partial.replace(done)  # only a finished run is ever shared
     return done
+
+
+def hide_injected_parameters(path: Path) -> None:
+    """Hide papermill's injected cell on the page, as the parameters cell it follows."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(nb, path)
 
 
 def build_quick_book(shared: Path, site: Path, extra_outputs=None) -> Path:
@@ -65,10 +76,10 @@ def build_quick_book(shared: Path, site: Path, extra_outputs=None) -> Path:
 
     The site gets the repository's own _config.yml and _toc.yml; only execution is
     turned off, since the chapters arrive executed. ``extra_outputs`` maps a chapter to
-    outputs appended to its first code cell (to test how outputs are rendered).
+    outputs appended to its first visible code cell (to test how outputs are rendered).
     Returns the HTML folder.
     """
-    for name in ("_toc.yml", "book", "exercises"):
+    for name in ("_toc.yml", "_static", "book", "exercises"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, site / name, ignore=shutil.ignore_patterns("logs"))
@@ -80,7 +91,8 @@ def build_quick_book(shared: Path, site: Path, extra_outputs=None) -> Path:
     for chapter in CHAPTERS:
         nb = nbformat.read(quick_run(chapter, shared), as_version=4)
         for output in (extra_outputs or {}).get(chapter, []):
-            next(c for c in nb.cells if c.cell_type == "code").outputs.append(output)
+            next(c for c in nb.cells if c.cell_type == "code"
+                 and "remove-cell" not in c.metadata.get("tags", [])).outputs.append(output)
         nbformat.write(nb, site / "book" / f"{chapter}.ipynb")
     return jupyter_book_build(site)
 

@@ -45,8 +45,20 @@ Promise.all([...document.images].map(i => i.complete ? 0 :
   favicon: (document.querySelector('link[rel~="icon"]') || {}).href || null,
   logo: !!document.querySelector('.navbar-brand img'),
   text: main.innerText,
+  code: [...main.querySelectorAll('.cell_input')].map(e => e.innerText),
+  outputs: [...main.querySelectorAll('.cell_output')].map(e => e.innerText),
+  settings: main.querySelectorAll('.tag_parameters, .tag_injected-parameters').length,
+  // Anything in a cell that scrolls sideways or sticks out of the page's column.
+  scrolling: [...main.querySelectorAll('.cell, .cell *')].filter(e => {
+      const style = getComputedStyle(e), right = e.getBoundingClientRect().right;
+      return (e.scrollWidth > e.clientWidth + 1 && /auto|scroll/.test(style.overflowX))
+          || right > main.getBoundingClientRect().right + 1;
+  }).map(e => e.tagName.toLowerCase() + ': ' + e.innerText.split('\\n')[0].slice(0, 60)),
 }));
 """
+# What only the build should know: cache keys (32 hex digits), paths, Keras's layer numbers.
+INTERNALS = re.compile(r"\b[0-9a-f]{32}\b|/(?:work|tmp|home|root|usr)/|_build/|\.npz\b"
+                       r"|\bsequential_\d+")
 
 
 def _toc_pages():
@@ -135,6 +147,7 @@ def read_every_page(html: Path, pages: list[Path], shots: Path):
             if not page["logo"] or not page["favicon"]:
                 problems.append(f"{where}: no logo or favicon")
             problems += _launch_and_download_problems(source, page, base)
+            problems += _plumbing_problems(where, page)
 
         problems += _broken_links(seen, base, html)
 
@@ -147,6 +160,20 @@ def read_every_page(html: Path, pages: list[Path], shots: Path):
         browser.save_screenshot(str(shots / "search-convolution.png"))
 
     return problems, seen, results
+
+
+def _plumbing_problems(where: str, page: dict) -> list[str]:
+    """A reader sees the lesson: no glue calls, settings cells, build internals, and
+    nothing that scrolls sideways at a 1280-pixel-wide window."""
+    problems = [f"{where}: a visible code cell calls glue(: hide it (remove-cell)\n{code}"
+                for code in page["code"] if "glue(" in code]
+    if page["settings"]:
+        problems.append(f"{where}: {page['settings']} visible parameters cell(s)")
+    problems += [f"{where}: build internals in an output: {hit.group()!r} in "
+                 f"{output[max(0, hit.start() - 60):hit.end() + 20]!r}"
+                 for output in page["outputs"] for hit in [INTERNALS.search(output)] if hit]
+    problems += [f"{where}: scrolls sideways at 1280 px: {what}" for what in page["scrolling"]]
+    return problems
 
 
 def _launch_and_download_problems(source: Path, page: dict, base: str) -> list[str]:

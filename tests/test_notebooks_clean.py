@@ -1,6 +1,8 @@
 """Every committed notebook is stored without outputs and in canonical form."""
 
 import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -40,3 +42,28 @@ def test_canonical_form_strips_run_state():
     assert clean.cells[0].outputs == [] and clean.cells[0].execution_count is None
     assert clean.cells[0].metadata == {"tags": ["parameters"]}
     assert clean.metadata.language_info == {"name": "python"}
+
+
+def test_chapter_code_fits_the_books_column():
+    """The book's column shows 80 characters of code; book/ruff.toml sets that limit."""
+    ruff = subprocess.run(
+        [str(Path(sys.executable).with_name("ruff")), "check", "--output-format", "concise",
+         *sorted(str(p) for p in (ROOT / "book").glob("*.ipynb"))],
+        cwd=ROOT, capture_output=True, text=True)
+    assert "line-length = 80" in (ROOT / "book" / "ruff.toml").read_text(), (
+        "book/ruff.toml no longer limits the chapters' code to 80 characters")
+    assert ruff.returncode == 0, f"ruff finds problems in the chapters:\n{ruff.stdout}"
+
+
+def test_a_long_line_in_a_chapter_is_caught(tmp_path):
+    """The limit is enforced for notebooks under book/, not just configured."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "ruff.toml").write_text(
+        (ROOT / "book" / "ruff.toml").read_text().replace("../pyproject.toml",
+                                                          str(ROOT / "pyproject.toml")))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = " + "1" * 80)])
+    nbformat.write(nb, tmp_path / "book" / "long.ipynb")
+    ruff = subprocess.run([str(Path(sys.executable).with_name("ruff")), "check",
+                           str(tmp_path / "book" / "long.ipynb")], capture_output=True, text=True)
+    assert ruff.returncode == 1 and "E501" in ruff.stdout, (
+        f"an 84-character line in a chapter passed ruff: {ruff.stdout}")

@@ -21,9 +21,13 @@ def test_it_builds_with_the_readme_command_and_deploys_the_html():
 
 
 def test_a_fork_publishes_buttons_pointing_at_itself(tmp_path):
-    """The workflow's own shell step, run on a copy of _config.yml."""
+    """The workflow's own shell step, run on a copy of _config.yml and the notebooks."""
     step = next(s for s in STEPS if "_config.yml" in s.get("run", ""))
     (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    notebooks = [*ROOT.glob("book/*.ipynb"), *ROOT.glob("exercises/*/*.ipynb")]
+    for path in notebooks:
+        (tmp_path / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path.relative_to(ROOT)).write_text(path.read_text())
     env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "someone/fork",
            "PATH": "/usr/bin:/bin"}
     subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
@@ -33,6 +37,11 @@ def test_a_fork_publishes_buttons_pointing_at_itself(tmp_path):
     assert before["repository"]["url"] != after["repository"]["url"]
     after["repository"]["url"] = before["repository"]["url"]
     assert after == before  # nothing else changed
+    for path in notebooks:  # what a launched notebook installs: the fork too
+        text = (tmp_path / path.relative_to(ROOT)).read_text()
+        assert "git+https://github.com/someone/fork" in text and (
+            "git+" + before["repository"]["url"] not in text), (
+            f"{path.name}: the install cell still installs from {before['repository']['url']}")
 
     # A url the step cannot find to replace: it fails rather than publish wrong buttons.
     (tmp_path / "_config.yml").write_text(
