@@ -69,12 +69,15 @@ def asserts_without_message(nb: nbformat.NotebookNode) -> list[str]:
     failing claim or test must say what is wrong."""
     import ast
 
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell  # `%pip ...` -> get_ipython().run_...
     bare = []
     for number, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        lines = cell.source.splitlines()
-        for node in ast.walk(ast.parse(cell.source)):
+        lines = python(cell.source).splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
             if isinstance(node, ast.Assert) and node.msg is None:
                 bare.append(f"cell {number}: {lines[node.lineno - 1].strip()}")
     return bare
