@@ -75,9 +75,9 @@ browser:
 	fi
 
 # Chapters are executed (BOOK_JOBS at a time) into Jupyter Book's cache, again when
-# helpers/ changed, then the build only renders; see helpers/execute.py.
+# helpers/ changed, then the build only renders; see course/execute.py.
 book: setup
-	$(BIN)/python -m helpers.execute --jobs $(BOOK_JOBS) --path-output $(BOOK_OUTPUT)
+	$(BIN)/python -m course.execute --jobs $(BOOK_JOBS) --path-output $(BOOK_OUTPUT)
 	$(BIN)/jupyter-book build . --path-output $(BOOK_OUTPUT) -W --keep-going
 
 test: setup
@@ -94,14 +94,14 @@ claims: setup
 
 # Localhost, a free port, a fresh token, no browser: it prints the address to open.
 lab: setup
-	$(BIN)/python -m helpers.lab
+	$(BIN)/python -m course.lab
 
 # Regenerate student notebooks; a throwaway gradebook keeps the instructor's untouched.
 exercises: setup
 	@db=$$(mktemp -d); for a in $(ASSIGNMENTS); do \
 	  $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN \
 	    --db=sqlite:///$$db/gradebook.db || exit 1; done; rm -rf $$db
-	$(BIN)/python -m helpers.notebooks exercises
+	$(BIN)/python -m course.notebooks exercises
 
 # Instructors: autograde every submission under submitted/ (all assignments, or
 # ASSIGNMENT=...; STUDENTS=a,b for some students), JOBS students at a time; then feedback
@@ -110,7 +110,7 @@ grade: setup
 	$(BIN)/python -m grading grade $(ASSIGNMENT) --jobs $(JOBS) $(if $(STUDENTS),--students $(STUDENTS))
 
 clean-notebooks: $(STAMP)
-	$(BIN)/python -m helpers.notebooks book solutions exercises
+	$(BIN)/python -m course.notebooks book solutions exercises
 
 clean:
 	rm -rf _build

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from helpers.claims import LOG_ENV  # noqa: E402
-from helpers.execute import book_notebooks  # noqa: E402
+from course.execute import book_notebooks  # noqa: E402
 
 SEEDS = (42, 1, 2, 3, 4)  # 42 first: the book's default, so `make book` reuses its models
 # Chapters whose models train for more than 2 minutes each: 3 seeds (the others get 5).

@@ -19,7 +19,7 @@ import papermill
 import yaml
 
 from conftest import ROOT
-from helpers.execute import book_notebooks
+from course.execute import book_notebooks
 
 CHAPTERS = [p.stem for p in book_notebooks(ROOT)]  # what `make book` executes
 

@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import ARTIFACTS, chromium, serve
 from conftest import ROOT
-from helpers.execute import toc_pages
+from course.execute import toc_pages
 from quick_book import CHAPTERS, build_quick_book, shared_dir
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from helpers import claims
 from helpers.claims import ClaimError, claim, measure, seed_spread
-from helpers.notebooks import asserts_without_message
+from course.notebooks import asserts_without_message
 
 spec = importlib.util.spec_from_file_location("claims_run", ROOT / "benchmarks" / "claims.py")
 claims_run = importlib.util.module_from_spec(spec)

@@ -1,4 +1,4 @@
-"""helpers.execute: chapters executed in parallel into the cache Jupyter Book reads."""
+"""course.execute: chapters executed in parallel into the cache Jupyter Book reads."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 from jupyter_cache import get_cache
 
 from conftest import ROOT
-from helpers import execute
+from course import execute
 from quick_book import jupyter_book_build
 
 
@@ -75,8 +75,8 @@ def test_executes_once_then_only_when_code_or_helpers_change(course):
 
     assert execute.execute_book(course, jobs=2, log=lines.append) == {}  # nothing changed
     assert "up to date" in lines[-1]
-    for tool in execute.TOOLS:
-        (course / "helpers" / tool).write_text("# a tool: no page imports it\n")
+    (course / "course").mkdir()  # the build's own tools: no page imports them
+    (course / "course" / "execute.py").write_text("# edited\n")
     assert execute.execute_book(course, jobs=2, log=lines.append) == {}
 
     nb = nbformat.read(course / "book" / "two.ipynb", as_version=4)
@@ -84,10 +84,12 @@ def test_executes_once_then_only_when_code_or_helpers_change(course):
     nbformat.write(nb, course / "book" / "two.ipynb")
     assert set(execute.execute_book(course, jobs=1, log=lines.append)) == {"two"}
 
+    (course / "helpers" / "plots.py").write_text("# a module no page of this course uses\n")
+    assert set(execute.execute_book(course, jobs=2, log=lines.append)) == {"one", "two"}
     (course / "helpers" / "__init__.py").write_text("VERSION = 2\n")
     assert set(execute.execute_book(course, jobs=2, log=lines.append)) == {"one", "two"}
     assert any("helpers/ or requirements.txt changed" in line for line in lines)
-    assert (_runs(course, "one"), _runs(course, "two")) == (2, 3)
+    assert (_runs(course, "one"), _runs(course, "two")) == (3, 4)
 
 
 def test_a_failing_chapter_is_named_and_the_others_are_kept(course):

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from exercise_tools import (ASSIGNMENTS, MARKERS, hidden_test_lines, make_course,
                             solution_lines, source_notebook, student_notebook)
-from helpers.notebooks import asserts_without_message, canonical_text
+from course.notebooks import asserts_without_message, canonical_text
 
 
 def test_every_assignment_has_a_student_version():

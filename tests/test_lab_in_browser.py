@@ -25,8 +25,8 @@ ASSIGNMENT = "ex01_dataset"  # the quickest exercise to validate (no training)
 
 
 def _start_lab(notebook_dir):
-    """`python -m helpers.lab` (what `make lab` runs); returns (process, base URL, token)."""
-    lab = subprocess.Popen([sys.executable, "-m", "helpers.lab", "--notebook-dir",
+    """`python -m course.lab` (what `make lab` runs); returns (process, base URL, token)."""
+    lab = subprocess.Popen([sys.executable, "-m", "course.lab", "--notebook-dir",
                             str(notebook_dir)], cwd=ROOT, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     first = lab.stdout.readline()

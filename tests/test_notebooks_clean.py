@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from helpers.notebooks import canonical_text, is_canonical
+from course.notebooks import canonical_text, is_canonical
 
 NOTEBOOKS = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout.split()

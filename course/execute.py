@@ -16,7 +16,7 @@ Each chapter is executed exactly as myst-nb's "cache" mode does (same runner, th
 notebook's folder as working directory, the timeout of `_config.yml`), and stored under
 the same key, so the build that follows only renders.
 
-    python -m helpers.execute [--jobs 1] [--path-output DIR]
+    python -m course.execute [--jobs 1] [--path-output DIR]
 """
 
 from __future__ import annotations
@@ -37,8 +37,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FINGERPRINT_FILE = "course-code.fingerprint"
-# Modules of helpers/ that no page imports: editing them re-executes nothing.
-TOOLS = {"execute.py", "lab.py"}
 
 
 def toc_pages(root: Path = ROOT) -> list[Path]:
@@ -78,10 +76,10 @@ def book_notebooks(root: Path = ROOT) -> list[Path]:
 
 def code_fingerprint(root: Path = ROOT) -> str:
     """A hash of what every page's results depend on besides its own code: helpers/
-    (except the tools no page imports), requirements.txt and the claims record the pages
-    read their seed spread from."""
+    (all of it: the tools live in course/), requirements.txt and the claims record the
+    pages read their seed spread from."""
     h = hashlib.blake2b(digest_size=16)
-    modules = [p for p in sorted((root / "helpers").rglob("*.py")) if p.name not in TOOLS]
+    modules = sorted((root / "helpers").rglob("*.py"))
     record = root / "benchmarks" / "claims.json"
     for path in modules + [root / "requirements.txt"] + ([record] if record.exists() else []):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

@@ -1,7 +1,7 @@
 """Keep committed notebooks clean: no outputs, no execution counts, one canonical layout.
 
 Clean notebooks give readable diffs and make sure no page ships a stale result.
-``python -m helpers.notebooks PATH...`` rewrites every .ipynb under the given paths;
+``python -m course.notebooks PATH...`` rewrites every .ipynb under the given paths;
 tests call :func:`is_canonical` on every committed notebook.
 """
 
