@@ -2,7 +2,7 @@
 
 Measures the float32 matrix-multiply throughput (the practical ceiling of a CPU), then for
 each chapter model its training throughput in images per second and achieved FLOP/s (from
-the layer shapes, `helpers.models.layer_costs`) at the sources' batch size (Keras's default,
+the layer shapes, `helpers.shapes.layer_costs`) at the sources' batch size (Keras's default,
 32) and at the one its chapter uses. `--book` adds `make book` with nothing changed,
 `--cold-book` a cold `make book` (and which models it trained, for how long), `--tests`
 adds `make test`. Not part of the tests. Writes benchmarks/results.{md,json}.
@@ -146,7 +146,7 @@ def main(argv=None) -> None:
     parser.add_argument("--tests", action="store_true", help="also time `make test`")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # side_by_side's processes
     args = parser.parse_args(argv)
-    from helpers.models import layer_costs
+    from helpers.shapes import layer_costs
     from helpers.training import STEPS_PER_EXECUTION
 
     if args.worker:
@@ -203,7 +203,7 @@ def _markdown(result: dict) -> str:
         f"Written by `make bench` on {result['date']} ({result['machine']}). "
         f"float32 matrix-multiply ceiling: **{result['matmul_gflop_per_s']} GFLOP/s**. "
         "Training FLOPs per image = 6 × the multiply-adds of the convolutions and dense "
-        "layers (`helpers.models.layer_costs`). *sources*: Keras's defaults (batch 32, one "
+        "layers (`helpers.shapes.layer_costs`). *sources*: Keras's defaults (batch 32, one "
         "batch per graph call); *course*: the chapter's batch and 32 batches per call "
         "(`helpers.training.STEPS_PER_EXECUTION`). *images/s*: the best of three timings, "
         "since this machine's speed comes and goes; *cores busy*: process CPU time / wall "

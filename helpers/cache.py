@@ -20,7 +20,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .training import train
+from .models import two_conv_network
+from .training import set_seed, train
 
 _ROOT = Path(__file__).resolve().parents[1]
 _NAME_END = "-"  # entries are <name>-<key>.npz/.json, or <key>.* for a run with no name
@@ -203,3 +204,18 @@ def _write_atomically(target: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def trained_two_conv_network(x_train, y_train, *, epochs: int, seed: int = 42):
+    """Chapter 3's 2×Conv(64) with its trained weights, for the chapters that study it.
+
+    Built, seeded and compiled exactly as chapter 3 trains it (Adam, batches of 32), so
+    the weights come from chapter 3's cache entry; where chapter 3 has not run, it
+    trains once. Keep these settings in step with chapter 3.
+    """
+    set_seed(seed)
+    cnn = two_conv_network()
+    cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    train_cached(cnn, x_train, y_train, epochs=epochs, batch_size=32, name="two_conv64",
+                 label="2×Conv(64)")
+    return cnn

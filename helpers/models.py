@@ -21,12 +21,6 @@ def dense_network(hidden_units=(128,), activation: str = "relu", name: str | Non
     return keras.Sequential(layers, name=name)
 
 
-def dense_param_count(layer_sizes) -> int:
-    """Weights plus biases of a chain of dense layers, e.g. [784, 128, 10] -> 101,770."""
-    sizes = [int(n) for n in layer_sizes]
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
-
-
 def conv_network(filters=(64, 64), kernel_size: int = 3, *, padding: str = "valid",
                  activation: str = "relu", dense_units=(128,), name: str | None = None):
     """Conv2D(f, kernel_size) -> MaxPooling2D(2) for each f, then the dense head.
@@ -57,23 +51,6 @@ def two_conv_network(name: str = "two_conv64"):
     return conv_network((64, 64), 3, dense_units=(128,), name=name)
 
 
-def trained_two_conv_network(x_train, y_train, *, epochs: int, seed: int = 42):
-    """Chapter 3's 2×Conv(64) with its trained weights, for the chapters that study it.
-
-    Built, seeded and compiled exactly as chapter 3 trains it (Adam, batches of 32), so
-    the weights come from chapter 3's cache entry; where chapter 3 has not run, it
-    trains once. Keep these settings in step with chapter 3.
-    """
-    from .cache import train_cached
-    from .training import set_seed
-
-    set_seed(seed)
-    cnn = two_conv_network()
-    cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    train_cached(cnn, x_train, y_train, epochs=epochs, batch_size=32, name="two_conv64",
-                 label="2×Conv(64)")
-    return cnn
-
 def tanh_conv_network(name: str = "conv16_tanh"):
     """One Conv(16, 3×3, tanh, same) + pool in front of the 30-20-10 tanh network."""
     return conv_network((16,), 3, padding="same", activation="tanh", dense_units=(30, 20),
@@ -83,7 +60,6 @@ def tanh_conv_network(name: str = "conv16_tanh"):
 def lenet_network(name: str = "lenet"):
     """LeNet-style: Conv(20, 5×5) -> pool -> Conv(50, 5×5) -> pool -> Dense 500 -> 10."""
     return conv_network((20, 50), 5, padding="same", dense_units=(500,), name=name)
-
 
 
 def deep_network(name: str = "deep_cnn"):
@@ -135,93 +111,3 @@ def batchnorm_network(filters=(32, 64, 128), *, flip: bool = True, shift: int = 
                keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
                keras.layers.Dropout(dropout), keras.layers.Dense(10, activation="softmax")]
     return keras.Sequential(layers, name=name)
-
-
-def warmup_cosine(peak: float, total_steps: int, warmup_fraction: float = 0.1):
-    """Learning rate rising linearly to ``peak`` over the first steps, then a cosine
-    decay to nearly 0: large steps while far from a minimum, small ones at the end."""
-    warmup = max(1, int(total_steps * warmup_fraction))
-    return keras.optimizers.schedules.CosineDecay(
-        peak / 30, max(1, total_steps - warmup), alpha=0.0, warmup_target=peak,
-        warmup_steps=warmup)
-
-
-def conv_param_count(kernel_size: int, in_channels: int, filters: int) -> int:
-    """One k×k kernel per (input channel, filter) pair, plus one bias per filter."""
-    return (int(kernel_size) ** 2 * int(in_channels) + 1) * int(filters)
-
-
-def conv_output_size(size: int, kernel_size: int, padding: str = "valid") -> int:
-    """Height (or width) after a stride-1 convolution: 'valid' loses k - 1 pixels."""
-    if padding == "same":
-        return int(size)
-    if padding == "valid":
-        return int(size) - int(kernel_size) + 1
-    raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
-
-
-def layer_costs(model) -> list[tuple]:
-    """(layer name, output shape, parameters, multiply-adds per image) for each layer, from
-    the layer shapes: the cost of a network before timing it. Convolutions and dense
-    layers only; pooling, activations and normalization are small next to them."""
-    rows = []
-    for layer in model.layers:
-        out = layer.output.shape
-        if isinstance(layer, keras.layers.Conv2D):
-            kh, kw, c_in, c_out = layer.kernel.shape
-            macs = out[1] * out[2] * kh * kw * c_in * c_out
-        elif isinstance(layer, keras.layers.Dense):
-            macs = layer.kernel.shape[0] * layer.kernel.shape[1]
-        else:
-            macs = 0
-        rows.append((layer.name, tuple(out[1:]), layer.count_params(), int(macs)))
-    return rows
-
-
-def pool_output_size(size: int, pool: int = 2, padding: str = "valid") -> int:
-    """Height (or width) after pooling with stride = pool: 'valid' drops a leftover row."""
-    if padding == "same":
-        return -(-int(size) // int(pool))
-    if padding == "valid":
-        return int(size) // int(pool)
-    raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
-
-
-def feature_layers(model):
-    """The layers whose outputs are images: every Conv2D and pooling layer, in order."""
-    kinds = (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
-    return [layer for layer in model.layers if isinstance(layer, kinds)]
-
-
-def resolve_layers(model, layers=None):
-    """Layer objects from names, indices or layers (``None``: :func:`feature_layers`).
-
-    An unknown name or index raises a ValueError that lists the valid ones.
-    """
-    if layers is None:
-        found = feature_layers(model)
-        if not found:
-            raise ValueError(f"model {model.name!r} has no convolution or pooling layers")
-        return found
-    names = [layer.name for layer in model.layers]
-    resolved = []
-    for key in layers:
-        if any(key is layer for layer in model.layers):
-            resolved.append(key)
-        elif isinstance(key, str) and key in names:
-            resolved.append(model.get_layer(key))
-        elif isinstance(key, int) and -len(names) <= key < len(names):
-            resolved.append(model.layers[key])
-        else:
-            raise ValueError(f"model {model.name!r} has no layer {key!r}; its layers are "
-                             f"{', '.join(f'{i}: {n}' for i, n in enumerate(names))}")
-    return resolved
-
-
-def activation_model(model, layers=None):
-    """A model with the same input whose outputs are the given layers' outputs.
-
-    One forward pass then returns every intermediate feature map at once (chapter 4).
-    """
-    chosen = resolve_layers(model, layers)
-    return keras.Model(inputs=model.inputs, outputs=[layer.output for layer in chosen])

@@ -162,7 +162,7 @@ def show_activations(model, images, layers=None, *, filter_index: int = 0,
     ``layers`` are names or indices (default: every conv and pooling layer). The column
     titles give each layer's name and output shape, so the shrinking size is visible.
     """
-    from .models import activation_model, resolve_layers
+    from .activations import activation_model, resolve_layers
 
     images = _model_images(model, images)
     chosen = resolve_layers(model, layers)
@@ -186,7 +186,7 @@ def show_activations(model, images, layers=None, *, filter_index: int = 0,
 def show_feature_maps(model, image, layer, *, ncols: int = 8, cmap: str = "inferno",
                       size: float = 1.1):
     """Every channel of one layer's output for one image, titled by channel number."""
-    from .models import activation_model, resolve_layers
+    from .activations import activation_model, resolve_layers
 
     images = _model_images(model, np.asarray(image)[np.newaxis])
     (chosen,) = resolve_layers(model, [layer])
@@ -205,7 +205,7 @@ def show_kernels(model, layer=None, *, input_channel: int = 0, ncols: int = 8,
     """
     import keras
 
-    from .models import resolve_layers
+    from .activations import resolve_layers
 
     chosen = resolve_layers(model, None if layer is None else [layer])[0]
     if not isinstance(chosen, keras.layers.Conv2D):

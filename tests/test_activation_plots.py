@@ -4,13 +4,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from helpers.models import activation_model, conv_network, dense_network  # noqa: E402
-from helpers.plots import show_activations, show_feature_maps, show_kernels  # noqa: E402
-from helpers.training import set_seed  # noqa: E402
+from helpers.activations import activation_model
+from helpers.models import conv_network, dense_network
+from helpers.plots import show_activations, show_feature_maps, show_kernels
+from helpers.training import set_seed
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,23 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.models import (batchnorm_network, conv_network, conv_output_size,
-                            conv_param_count, deep_network, dense_network, dense_param_count,
-                            layer_costs, lenet_network, pool_output_size, tanh_conv_network,
-                            two_conv_network, warmup_cosine)
+from helpers.models import (
+    batchnorm_network,
+    conv_network,
+    deep_network,
+    dense_network,
+    lenet_network,
+    tanh_conv_network,
+    two_conv_network,
+)
+from helpers.schedules import warmup_cosine
+from helpers.shapes import (
+    conv_output_size,
+    conv_param_count,
+    dense_param_count,
+    layer_costs,
+    pool_output_size,
+)
 from helpers.training import set_seed, train
 
 
