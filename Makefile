@@ -35,6 +35,7 @@ help:
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade       autograde submitted/ in parallel, feedback, grades/grades.csv"
 	@echo "                 (ASSIGNMENT=ex06_reading STUDENTS=ann,bob JOBS=2 to narrow it)"
+	@echo "                 (CLUSTER=tcp://HOST:8786 on a Dask cluster, FORCE=1 to regrade all)"
 	@echo "make clean-notebooks  strip outputs and canonicalise every notebook"
 
 setup: $(STAMP) data browser
@@ -104,10 +105,13 @@ exercises: setup
 	$(BIN)/python -m course.notebooks exercises
 
 # Instructors: autograde every submission under submitted/ (all assignments, or
-# ASSIGNMENT=...; STUDENTS=a,b for some students), JOBS students at a time; then feedback
-# without hidden tests and grades/grades.csv. See book/instructors.md.
+# ASSIGNMENT=...; STUDENTS=a,b for some students), JOBS students at a time, or on the
+# workers of the Dask scheduler CLUSTER=tcp://HOST:8786; unchanged submissions are
+# skipped unless FORCE=1; then feedback without hidden tests and grades/grades.csv.
+# See book/instructors.md.
 grade: setup
-	$(BIN)/python -m grading grade $(ASSIGNMENT) --jobs $(JOBS) $(if $(STUDENTS),--students $(STUDENTS))
+	$(BIN)/python -m grading grade $(ASSIGNMENT) --jobs $(JOBS) $(if $(STUDENTS),--students $(STUDENTS)) \
+	  $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(FORCE),--force)
 
 clean-notebooks: $(STAMP)
 	$(BIN)/python -m course.notebooks book solutions exercises

@@ -35,7 +35,13 @@ def main(argv=None) -> None:
     parser.add_argument("assignments", nargs="*", help="default: every assignment")
     parser.add_argument("--students", default="", help="comma-separated ids (default: all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: one per CPU core)")
+                        help="local worker processes (default: one per CPU core)")
+    parser.add_argument("--cluster", metavar="tcp://HOST:8786", default=None,
+                        help="grade on the workers of this Dask scheduler instead "
+                             "(see book/instructors.md)")
+    parser.add_argument("--force", action="store_true",
+                        help="regrade students whose submission and assignment are unchanged "
+                             "since their last autograde (skipped by default)")
     parser.add_argument("--cell-timeout", type=float, default=None,
                         help="seconds per cell (default: nbgrader_config.py)")
     parser.add_argument("--student-timeout", type=float, default=300,
@@ -57,7 +63,8 @@ def main(argv=None) -> None:
         for assignment in _assignments(course, args.assignments):
             if args.command in ("grade", "autograde"):
                 autograde(course, assignment, jobs=args.jobs, students=students,
-                          cell_timeout=args.cell_timeout, student_timeout=args.student_timeout)
+                          cell_timeout=args.cell_timeout, student_timeout=args.student_timeout,
+                          cluster_address=args.cluster, force=args.force)
             if args.command in ("grade", "feedback"):
                 from grading.feedback import generate_feedback
                 generate_feedback(course, assignment)  # every page, so every page is checked

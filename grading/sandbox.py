@@ -56,7 +56,7 @@ def problem() -> str | None:
         return ("bubblewrap (bwrap) is not installed: run `make setup` as root (it installs "
                 "Debian's bubblewrap) or `apt-get install bubblewrap`")
     probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent",
-                            "true"], capture_output=True, text=True)
+                            "true"], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
         return (f"bubblewrap cannot create a sandbox here ({probe.stderr.strip()[:200]}); "
                 "user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone)")

@@ -152,7 +152,9 @@ def _grade(course: Path, *args: str) -> str:
     return result.stdout
 
 
-def test_a_class_of_50_through_the_exchange(tmp_path, subtests):
+def exchange_class(tmp_path: Path) -> tuple[Path, dict]:
+    """A course whose CLASS_SIZE students went through the exchange (release, fetch,
+    answer, submit, collect), not graded yet; and the class list (see `_class_list`)."""
     course, exchange = tmp_path / "course", tmp_path / "exchange"
     (course / "solutions" / toy.NAME).mkdir(parents=True)
     exchange.mkdir(mode=0o777)
@@ -172,8 +174,12 @@ def test_a_class_of_50_through_the_exchange(tmp_path, subtests):
             step(path.parent)
         _exchange(ExchangeSubmit, course, exchange, student, home)
     _exchange(ExchangeCollect, course, exchange)
-    assert len(list((course / "submitted").iterdir())) == CLASS_SIZE
+    assert len(list((course / "submitted").iterdir())) == CLASS_SIZE, "not everyone collected"
+    return course, students
 
+
+def test_a_class_of_50_through_the_exchange(tmp_path, subtests):
+    course, students = exchange_class(tmp_path)
     output = _grade(course, "grade", toy.NAME, "--jobs", "2", "--cell-timeout", "2")
     with open(course / "grades" / "grades.csv") as f:
         exported = {row["student_id"]: row for row in csv.DictReader(f)}
@@ -228,7 +234,8 @@ def test_a_class_of_50_through_the_exchange(tmp_path, subtests):
                 comment = gradebook.find_comment("why", toy.NAME, toy.NAME, student)
                 comment.manual_comment = f"well argued, {student}"
             gradebook.db.commit()
-        _grade(course, "autograde", toy.NAME, "--students", ",".join(regraded), "--jobs", "1")
+        _grade(course, "autograde", toy.NAME, "--students", ",".join(regraded), "--jobs", "1",
+               "--force")  # unchanged submissions are skipped otherwise
         with Gradebook(db) as gradebook:
             for student, auto in zip(regraded, (5, 3)):
                 grade = gradebook.find_grade("why", toy.NAME, toy.NAME, student)

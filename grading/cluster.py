@@ -1,0 +1,94 @@
+"""Where students are graded: Dask distributed, on this machine or on a cluster.
+
+Without an address, `connect` starts a `LocalCluster` of `jobs` worker processes (one
+thread each) for this run; with one (`tcp://HOST:8786`), it joins a running scheduler
+whose workers were started from checkouts of the course (book/instructors.md). Either
+way the tasks and their results are the same (`grading.worker.grade_submission`), and a
+worker that dies mid-student has its student graded again on another worker: Dask
+reschedules a dead worker's tasks (up to `distributed.scheduler.allowed-failures` deaths
+per task, default 3; after that the student gets no verdict and the next run retries).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import tempfile
+from contextlib import contextmanager
+
+from grading import worker
+
+CONNECT_SECONDS = 10
+_ADDRESS = re.compile(r"^((tcp|tls|ws|wss)://)?[\w.\-\[\]:]+:\d+$")
+WAIT_FOR_WORKERS_SECONDS = 120
+
+
+def start_here(address: str) -> str:
+    """What to run to have a scheduler at `address` with workers: the one-line advice."""
+    port = address.rsplit(":", 1)[-1] if address.count(":") > 1 else "8786"
+    return (f"start one with `dask scheduler --port {port}` on that machine and workers with "
+            f"`dask worker {address} --nworkers N --nthreads 1` from the course root, with "
+            "the course's venv on PATH (see book/instructors.md, 'Grading on several machines')")
+
+
+def require_reachable(address: str) -> None:
+    """Fail in a second, before any grading work, when nothing listens at `address`."""
+    if not _ADDRESS.match(address):
+        raise SystemExit(f"--cluster {address}: expected a scheduler address such as "
+                         "tcp://HOST:8786")
+    host, port = address.split("://")[-1].rsplit(":", 1)
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        why = error.strerror or type(error).__name__
+        raise SystemExit(f"cannot reach a Dask scheduler at {address} ({why}): "
+                         f"{start_here(address)}") from None
+
+
+@contextmanager
+def connect(address: str | None, jobs: int):
+    """A Dask client with at least one worker: a local cluster of `jobs` processes, or the
+    scheduler at `address`. An unreachable scheduler, or one without workers, is a
+    one-line SystemExit saying what to start."""
+    from distributed import Client, LocalCluster
+
+    if address is None:
+        with tempfile.TemporaryDirectory(prefix="autograde-dask-") as scratch, LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                silence_logs=logging.ERROR, local_directory=scratch) as local, \
+                Client(local, set_as_default=False) as client:
+            yield client
+        return
+    require_reachable(address)
+    try:
+        client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise SystemExit(f"cannot reach a Dask scheduler at {address} "
+                         f"({type(error).__name__}): {start_here(address)}") from None
+    with client:
+        if not client.scheduler_info()["workers"]:
+            print(f"waiting up to {WAIT_FOR_WORKERS_SECONDS} s for a worker to join {address}",
+                  flush=True)
+            try:
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_SECONDS)
+            except TimeoutError:
+                raise SystemExit(f"the Dask scheduler at {address} has no workers: "
+                                 f"{start_here(address)}") from None
+        yield client
+
+
+def threads(client) -> int:
+    """How many students the cluster grades at once now."""
+    return sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
+
+
+def check_workers(client, sandboxed: bool, code: str) -> dict[str, str]:
+    """{worker address: why it cannot grade} for the workers there now; a SystemExit when
+    none of them can (a worker that cannot is still sent students, who come back FAILED
+    with that reason and are retried on the next run: workers may join later)."""
+    problems = {address: problem for address, problem in
+                client.run(worker.worker_problem, sandboxed, code).items() if problem}
+    if problems and len(problems) == len(client.scheduler_info()["workers"]):
+        raise SystemExit("no worker can grade: " + "; ".join(sorted(set(problems.values()))))
+    return problems
