@@ -45,18 +45,42 @@ def test_second_identical_run_loads_weights_and_history(data, cache_in_tmp, caps
     assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), second.get_weights()))
 
 
-@pytest.mark.parametrize("change", ["seed", "optimizer", "epochs", "data"])
+def _activation_model(activation):
+    set_seed(0)  # the same seed as _model(): only the activation differs
+    model = dense_network((8,), activation=activation)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+@pytest.mark.parametrize("change", ["seed", "optimizer", "epochs", "data", "batch size",
+                                    "validation data", "activation"])
 def test_any_change_trains_again(data, cache_in_tmp, change):
+    """Each change of what decides the weights misses the cache; the same seed throughout
+    (but for the seed change), so only that one change can make the miss."""
     x, y = data
-    cache.train_cached(_model(), x, y, epochs=1, batch_size=16, verbose=0)
-    model = _model(seed=1) if change == "seed" else _model(
-        optimizer="sgd" if change == "optimizer" else "adam")
+    validation = (x[:8], y[:8])
+    cache.train_cached(_model(), x, y, epochs=1, batch_size=16, verbose=0,
+                       validation_data=validation)
+    model = {"seed": lambda: _model(seed=1), "optimizer": lambda: _model(optimizer="sgd"),
+             "activation": lambda: _activation_model("tanh")}.get(change, _model)()
     x2 = x.copy()
     if change == "data":
         x2[0, 0, 0] += 0.5
-    cache.train_cached(model, x2, y, epochs=2 if change == "epochs" else 1, batch_size=16,
-                       verbose=0)
-    assert len(list(cache_in_tmp.glob("*.npz"))) == 2
+    cache.train_cached(model, x2, y, epochs=2 if change == "epochs" else 1,
+                       batch_size=8 if change == "batch size" else 16, verbose=0,
+                       validation_data=(x[8:16], y[8:16]) if change == "validation data"
+                       else validation)
+    assert len(list(cache_in_tmp.glob("*.npz"))) == 2, f"a change of {change} hit the cache"
+
+
+def test_the_same_run_again_hits_the_cache(data, cache_in_tmp):
+    """The control for the test above: nothing changed, one entry."""
+    x, y = data
+    for _ in range(2):
+        cache.train_cached(_model(), x, y, epochs=1, batch_size=16, verbose=0,
+                           validation_data=(x[:8], y[:8]))
+    assert len(list(cache_in_tmp.glob("*.npz"))) == 1, "an identical run missed the cache"
 
 
 def test_damaged_entry_is_retrained_from_the_same_start(data, cache_in_tmp, capsys):

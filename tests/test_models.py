@@ -35,12 +35,25 @@ def test_dense_baseline_layers_and_parameters():
 
 def test_tanh_network_parameters():
     model = dense_network((30, 20), activation="tanh")
-    assert model.count_params() == 24_380 == dense_param_count([784, 30, 20, 10])
+    # 784·30 + 30, 30·20 + 20, 20·10 + 10, worked out by hand
+    assert model.count_params() == 23_550 + 620 + 210 == 24_380
 
 
-@pytest.mark.parametrize("hidden", [(1,), (7, 3), (64, 64, 32)])
-def test_param_count_formula_matches_keras(hidden):
-    assert dense_param_count([784, *hidden, 10]) == dense_network(hidden).count_params()
+# Layer sizes and their parameters, worked out by hand: inputs·outputs + outputs per layer.
+BY_HAND = [([784, 1, 10], 785 + 20), ([784, 7, 3, 10], 5_495 + 24 + 40),
+           ([784, 64, 64, 32, 10], 50_240 + 4_160 + 2_080 + 330), ([5, 3], 18),
+           ([2, 1, 2], 3 + 4)]
+
+
+@pytest.mark.parametrize("sizes, parameters", BY_HAND)
+def test_param_count_formula_gives_the_hand_counts(sizes, parameters):
+    assert dense_param_count(sizes) == parameters, f"{sizes}: expected {parameters}"
+
+
+@pytest.mark.parametrize("sizes, parameters", [c for c in BY_HAND if c[0][0] == 784])
+def test_the_dense_builder_has_the_hand_counts(sizes, parameters):
+    model = dense_network(tuple(sizes[1:-1]))
+    assert model.count_params() == parameters, f"{sizes}: {model.count_params()} parameters"
 
 
 @pytest.mark.parametrize("hidden", [(), (0,), (16, -1)])
@@ -120,6 +133,14 @@ def test_size_formulas_match_keras(filters, kernel, padding):
         assert pool.output.shape[1:] == (size, size, f)
 
 
+def test_size_and_count_formulas_give_the_hand_worked_numbers():
+    """(k·k·c_in + 1)·filters parameters; 'valid' loses k - 1 pixels; pooling floors."""
+    assert conv_param_count(3, 1, 64) == 640 and conv_param_count(3, 64, 64) == 36_928
+    assert conv_param_count(5, 3, 8) == 608
+    assert (conv_output_size(28, 3), conv_output_size(28, 5, "same")) == (26, 28)
+    assert (pool_output_size(13), pool_output_size(13, 2, "same")) == (6, 7)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"filters": ()}, "filters"), ({"filters": (16, 0)}, "filters"),
     ({"padding": "full"}, "padding")])
@@ -152,7 +173,11 @@ def test_batchnorm_network_normalizes_every_conv_and_augments_only_in_training()
     assert type(batchnorm_network((8,)).layers[0]).__name__ == "RandomFlip"  # the default
     plain = batchnorm_network((8, 16), flip=False)
     assert not {"RandomTranslation", "RandomFlip"} & {type(x).__name__ for x in plain.layers}
-    assert plain.count_params() == model.count_params()
+    # by hand: conv 3·3·1·8 (no bias) + BatchNorm 4·8, conv 3·3·8·16 + 4·16; 28 -> 14 -> 7,
+    # so Dense 7·7·16·128 (no bias) + 4·128; Dense 128·10 + 10
+    by_hand = 72 + 32 + 1_152 + 64 + 100_352 + 512 + 1_290
+    assert plain.count_params() == by_hand, f"{plain.count_params()} parameters"
+    assert model.count_params() == by_hand, "the augmentation layers added weights"
 
 
 @pytest.mark.parametrize("kwargs, message", [
