@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-ASSIGNMENTS := $(notdir $(wildcard solutions/*))
+ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 
 .PHONY: setup data browser book test bench claims lab exercises grade clean-notebooks clean help
 

@@ -81,12 +81,15 @@ def test_the_lessons_import_helpers_only_and_helpers_import_no_tool():
 
 @pytest.mark.parametrize("folder", ["book", "exercises"])
 def test_lessons_import_helpers_one_way(folder):
-    """`import helpers` for the package's front door (load_data, ...) and
-    `from helpers.<module> import name` for the rest: never `import helpers.x as y`."""
+    """`import helpers` for the package's front door (helpers.load_data, helpers.CLASS_NAMES,
+    ...) and `from helpers.<module> import name` for the rest: never `from helpers import
+    name`, `import helpers.x` or an alias."""
     for path in sorted((ROOT / folder).rglob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for line in cell.source.splitlines():
                 stripped = line.strip()
+                assert not stripped.startswith("from helpers import "), (
+                    f"{path.name}: {stripped!r}: use `import helpers`, then helpers.<name>")
                 assert not stripped.startswith("import helpers."), (
                     f"{path.name}: {stripped!r}: write `from helpers.<module> import ...`")
                 assert " as " not in stripped or not stripped.startswith("from helpers"), (
