@@ -1,10 +1,16 @@
 """nbgrader end to end: simulated students are autograded the way an instructor would.
 
-Each student is the handed-out notebook with answers typed in. One `nbgrader autograde`
-per assignment grades them all; the scores are then read from the gradebook.
+Each student is the handed-out notebook with answers typed in over the reference's. One
+`nbgrader autograde` per assignment grades them all; the scores are then read from the
+gradebook. The table below says, per assignment, who the students are and what each must
+score: the reference earns full marks and the untouched notebook 0, always.
 """
 
+from dataclasses import dataclass, field
+
+import pytest
 from exercise_tools import grade_class, hidden_test_lines, solution_answers, submission
+
 from grading.feedback import generate_feedback, page_text
 
 WRONG_SCALE = "def to_model_input(images):\n    return (images[..., None] / 256).astype(np.float32)\n"
@@ -48,63 +54,6 @@ MISTAKES_EX02 = {  # forgets the biases; trains too little
                    "model.compile(optimizer='sgd', loss='sparse_categorical_crossentropy')\n"
                    "model.fit(x_small[:500], y_small[:500], epochs=1, verbose=0)\n",
 }
-
-
-def _autograde(tmp_path, assignment, students, timeout):
-    """Submit every student's notebook, autograde them in one run, read the scores back.
-
-    Checks what holds for every assignment: the reference and the alternative solutions
-    earn full marks, the untouched notebook earns 0, and the reference runs without errors.
-    """
-    _, scores, max_score = grade_class(tmp_path, assignment, students, cell_timeout=timeout,
-                                       timeout=600)
-    total = {student: sum(cells.values()) for student, cells in scores.items()}
-    assert total["solution"] == total["alternative"] == max_score
-    assert total["blank"] == 0
-    return scores, total, max_score
-
-
-def test_ex01_students(tmp_path):
-    a = "ex01_dataset"
-    solution = solution_answers(a)
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX01}),
-        "blank": submission(a),
-        "mistake": submission(a, {**solution, "to_model_input": WRONG_SCALE}),
-        "edits_tests": submission(a, {**solution, "to_model_input": WRONG_DTYPE}, edit={
-            "test_to_model_input_format": "pass", "test_to_model_input_values": "pass"}),
-        "deletes_tests": submission(a, {**solution, "to_model_input": WRONG_DTYPE}, delete=(
-            "test_to_model_input_format", "test_to_model_input_values")),
-        "loops_forever": submission(a, {**solution, "class_means": "while True:\n    pass\n"}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=10)
-
-    assert max_score == 9
-    assert total["mistake"] == max_score - 2  # right format, wrong values: hidden test only
-    assert scores["mistake"]["test_to_model_input_format"] == 1
-    for cheat in ("edits_tests", "deletes_tests"):  # restored tests still catch the error
-        assert scores[cheat]["test_to_model_input_format"] == 0, cheat
-        assert scores[cheat]["test_to_model_input_values"] == 0, cheat
-        assert total[cheat] == max_score - 3, cheat
-    assert total["loops_forever"] == max_score - 3  # stopped by the timeout, the rest graded
-
-
-def test_ex02_students(tmp_path):
-    a = "ex02_dense"
-    solution = solution_answers(a)
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX02}),
-        "blank": submission(a),
-        "mistake": submission(a, {**solution, **MISTAKES_EX02}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
-
-    assert max_score == 9
-    assert scores["mistake"]["test_dense_param_count_format"] == 0
-    assert scores["mistake"]["test_train_model"] == 0  # below the accuracy target
-    assert total["mistake"] == max_score - 6
 
 
 ALTERNATIVE_EX03 = {  # vectorized where the reference loops and back, functional API
@@ -199,29 +148,6 @@ OFF_BY_ONE_CONV = ("def conv2d(image, kernels):\n"  # one output row and column 
                    "    return out\n")
 
 
-def test_ex03_students(tmp_path):
-    a = "ex03_convolutions"
-    solution = solution_answers(a)
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX03}),
-        "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX03}),
-        "off_by_one": submission(a, {**solution, "conv2d": OFF_BY_ONE_CONV}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
-
-    assert max_score == 10
-    wrong = scores["mistakes"]
-    for task in ("conv2d", "max_pool2x2", "describe_stack"):  # visible format still passes
-        assert wrong[f"test_{task}_format"] > 0, task
-    assert wrong["test_conv2d_values"] == wrong["test_max_pool2x2_values"] == 0
-    assert wrong["test_describe_stack_values"] == wrong["test_build_cnn_structure"] == 0
-    assert total["mistakes"] == max_score - 6
-    assert scores["off_by_one"]["test_conv2d_format"] == 0
-    assert total["off_by_one"] == max_score - 3
-
-
 ALTERNATIVE_EX04 = {  # re-applies the trained layers to a new input; other formulas; and a
     # warning on stderr, which must cost no points (nbgrader scores stderr output as failed)
     "zero_fractions": "import warnings\n"
@@ -251,26 +177,6 @@ MISTAKES_EX04 = {  # only the conv layers; fraction of non-zeros; max instead of
                         "    response = np.asarray(model.layers[0](image[None]))[0]\n"
                         "    return int(response.max(axis=(0, 1)).argmax())\n",
 }
-
-
-def test_ex04_students(tmp_path):
-    a = "ex04_feature_maps"
-    solution = solution_answers(a)
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX04}),
-        "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX04}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
-
-    assert max_score == 8
-    wrong = scores["mistakes"]
-    assert wrong["test_build_activation_model_format"] == 0
-    assert wrong["test_zero_fractions_format"] == 0
-    assert wrong["test_strongest_filter_format"] == 1  # a valid index, the wrong one
-    assert wrong["test_strongest_filter_values"] == 0
-    assert total["mistakes"] == 1
 
 
 ALTERNATIVE_EX05 = {
@@ -304,40 +210,6 @@ MISTAKES_EX05 = {  # strictly above the threshold, crashes without logs; the tar
                      "misses = table[table['test accuracy'] < TARGET]\n"
                      "choice = misses.sort_values('training seconds')['label'].iloc[0]\n",
 }
-
-
-def test_ex05_students(tmp_path):
-    a = "ex05_experiments"
-    solution = solution_answers(a)
-    # Task 2 asks for a function cheapest_good(table, target) now; the module's
-    # "choose_config" answers above predate it, so this test writes its own.
-    sweep = "table = run_sweep(CONFIGS, x_small, y_small, x_check, y_check)\n\n\n"
-    alternative_choice = (sweep + "def cheapest_good(table, target):\n"
-                          "    choice, best_time = None, float('inf')\n"
-                          "    for _, run in table.iterrows():\n"
-                          "        if run['test accuracy'] >= target and "
-                          "run['training seconds'] < best_time:\n"
-                          "            choice, best_time = run['label'], run['training seconds']\n"
-                          "    return choice\n\n\nchoice = cheapest_good(table, TARGET)\n")
-    strict_choice = (sweep + "def cheapest_good(table, target):\n"  # ">" instead of ">="
-                     "    good = table[table['test accuracy'] > target]\n"
-                     "    return None if good.empty else "
-                     "good.sort_values('training seconds')['label'].iloc[0]\n\n\n"
-                     "choice = cheapest_good(table, TARGET)\n")
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX05,
-                                      "choose_config": alternative_choice}),
-        "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX05, "choose_config": strict_choice}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
-
-    assert max_score == 6
-    wrong = scores["mistakes"]
-    assert wrong["test_StopAtAccuracy_format"] == 1 and wrong["test_StopAtAccuracy_values"] == 0
-    assert wrong["test_choose_config_format"] == 1 and wrong["test_choose_config_values"] == 0
-    assert total["mistakes"] == 2
 
 
 ALTERNATIVE_EX06 = {  # loops and bincount where the reference vectorizes
@@ -378,36 +250,6 @@ MISTAKES_EX06 = {  # transposed matrix, raw counts, most confident first, ">" no
                           "    right = probabilities.argmax(axis=1) == labels\n"
                           "    return float(sure.mean()), float(right[sure].mean())\n",
 }
-
-
-def test_ex06_students(tmp_path):
-    a = "ex06_reading"
-    solution = solution_answers(a)
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX06}),
-        "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX06}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=30)
-    course = tmp_path / "course"
-    pages = generate_feedback(course, a)  # the course's own feedback path, on real work
-    assert sorted(p.parents[1].name for p in pages) == sorted(students)
-    hidden = hidden_test_lines(a)
-    for page in pages:  # the mistakes student fails hidden tests: tracebacks included
-        text = page_text(page)
-        assert [line for line in hidden if line in text] == [], page
-
-    assert max_score == 9
-    wrong = scores["mistakes"]
-    # The visible examples already catch a transposed matrix and a reversed order...
-    assert wrong["test_confusion_counts_format"] == wrong["test_least_confident_format"] == 0
-    # ...raw counts instead of shares and ">" instead of ">=" only the hidden tests catch.
-    assert wrong["test_most_confused_pair_format"] == 1
-    assert wrong["test_most_confused_pair_values"] == 0
-    assert wrong["test_confident_accuracy_format"] == 1
-    assert wrong["test_confident_accuracy_values"] == 0
-    assert total["mistakes"] == 2
 
 
 ALTERNATIVE_EX07 = {  # other formulas, functional API, BN before the activation
@@ -455,31 +297,148 @@ MISTAKES_EX07 = {  # sample std without 1e-7; each set with its own statistics; 
 }
 
 
-def test_ex07_students(tmp_path):
-    a = "ex07_deeper"
-    solution = solution_answers(a)
-    # Task 3's answer is now a function `train(model, images, labels)` (a locked cell calls
-    # it), so that its rules (at most 5 epochs, these images only) can be checked.
-    alternative_train = ("def train(model, images, labels):\n"
-                         "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
-                         "    model.fit(images, labels, epochs=5, batch_size=16, verbose=0)\n"
-                         "    return model\n")
-    untrained = ("def train(model, images, labels):\n"  # and hands it back untrained
-                 "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
-                 "    return model\n")
-    students = {
-        "solution": submission(a, solution),
-        "alternative": submission(a, {**solution, **ALTERNATIVE_EX07,
-                                      "train_model": alternative_train}),
-        "blank": submission(a),
-        "mistakes": submission(a, {**solution, **MISTAKES_EX07, "train_model": untrained}),
-    }
-    scores, total, max_score = _autograde(tmp_path, a, students, timeout=60)
+# Task 2 of ex05 asks for a function cheapest_good(table, target); the "choose_config"
+# answers above predate it, so these are written for it.
+_SWEEP = "table = run_sweep(CONFIGS, x_small, y_small, x_check, y_check)\n\n\n"
+CHOICE_EX05 = (_SWEEP + "def cheapest_good(table, target):\n"
+               "    choice, best_time = None, float('inf')\n"
+               "    for _, run in table.iterrows():\n"
+               "        if run['test accuracy'] >= target and "
+               "run['training seconds'] < best_time:\n"
+               "            choice, best_time = run['label'], run['training seconds']\n"
+               "    return choice\n\n\nchoice = cheapest_good(table, TARGET)\n")
+STRICT_CHOICE_EX05 = (_SWEEP + "def cheapest_good(table, target):\n"  # ">" instead of ">="
+                      "    good = table[table['test accuracy'] > target]\n"
+                      "    return None if good.empty else "
+                      "good.sort_values('training seconds')['label'].iloc[0]\n\n\n"
+                      "choice = cheapest_good(table, TARGET)\n")
+# ex07's Task 3 is a function train(model, images, labels), called by a locked cell, so
+# that its rules (at most 5 epochs, these images only) can be checked.
+TRAIN_EX07 = ("def train(model, images, labels):\n"
+              "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
+              "    model.fit(images, labels, epochs=5, batch_size=16, verbose=0)\n"
+              "    return model\n")
+UNTRAINED_EX07 = ("def train(model, images, labels):\n"  # and hands it back untrained
+                  "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
+                  "    return model\n")
 
-    assert max_score == 8
-    wrong = scores["mistakes"]
-    assert wrong["test_pixel_statistics_values"] == 0
-    assert wrong["test_prepare_format"] == 1  # the training images do come out centred...
-    assert wrong["test_prepare_no_leak"] == 0  # ...but the others used their own statistics
-    assert wrong["test_regularized_layers"] == 0  # no BatchNormalization after the 2nd conv
-    assert wrong["test_trained_model"] == 0
+
+@dataclass
+class Student:
+    """Answers typed over the reference's, and what they must score: `cells` maps a graded
+    cell to its expected score, `lost` the points below full marks in all."""
+
+    answers: dict = field(default_factory=dict)
+    lost: float = 0
+    cells: dict = field(default_factory=dict)
+    edit: dict | None = None
+    delete: tuple = ()
+
+
+@dataclass
+class Assignment:
+    max_score: float
+    cell_timeout: int
+    students: dict
+    feedback: bool = False  # also check the feedback pages leak no hidden test
+
+
+FULL = Student  # an alternative correct answer: full marks
+CASES = {
+    "ex01_dataset": Assignment(9, 10, {
+        "alternative": FULL(ALTERNATIVE_EX01),
+        # right format, wrong values: only the hidden test fails
+        "mistake": Student({"to_model_input": WRONG_SCALE}, lost=2,
+                           cells={"test_to_model_input_format": 1}),
+        # tests edited or deleted: nbgrader restores them, and they still catch the error
+        "edits_tests": Student({"to_model_input": WRONG_DTYPE}, lost=3, edit={
+            "test_to_model_input_format": "pass", "test_to_model_input_values": "pass"},
+            cells={"test_to_model_input_format": 0, "test_to_model_input_values": 0}),
+        "deletes_tests": Student({"to_model_input": WRONG_DTYPE}, lost=3, delete=(
+            "test_to_model_input_format", "test_to_model_input_values"),
+            cells={"test_to_model_input_format": 0, "test_to_model_input_values": 0}),
+        # stopped by the cell timeout; the rest is graded
+        "loops_forever": Student({"class_means": "while True:\n    pass\n"}, lost=3),
+    }),
+    "ex02_dense": Assignment(9, 60, {
+        "alternative": FULL(ALTERNATIVE_EX02),
+        "mistake": Student(MISTAKES_EX02, lost=6, cells={  # below the accuracy target
+            "test_dense_param_count_format": 0, "test_train_model": 0}),
+    }),
+    "ex03_convolutions": Assignment(10, 60, {
+        "alternative": FULL(ALTERNATIVE_EX03),
+        "mistakes": Student(MISTAKES_EX03, lost=6, cells={  # the visible format passes
+            "test_conv2d_format": 1, "test_max_pool2x2_format": 1,
+            "test_describe_stack_format": 1, "test_conv2d_values": 0,
+            "test_max_pool2x2_values": 0, "test_describe_stack_values": 0,
+            "test_build_cnn_structure": 0}),
+        "off_by_one": Student({"conv2d": OFF_BY_ONE_CONV}, lost=3,
+                              cells={"test_conv2d_format": 0}),
+    }),
+    "ex04_feature_maps": Assignment(8, 60, {
+        "alternative": FULL(ALTERNATIVE_EX04),
+        "mistakes": Student(MISTAKES_EX04, lost=7, cells={
+            "test_build_activation_model_format": 0, "test_zero_fractions_format": 0,
+            "test_strongest_filter_format": 1,  # a valid index, the wrong one
+            "test_strongest_filter_values": 0}),
+    }),
+    "ex05_experiments": Assignment(6, 60, {
+        "alternative": FULL({**ALTERNATIVE_EX05, "choose_config": CHOICE_EX05}),
+        "mistakes": Student({**MISTAKES_EX05, "choose_config": STRICT_CHOICE_EX05}, lost=4,
+                            cells={"test_StopAtAccuracy_format": 1,
+                                   "test_StopAtAccuracy_values": 0,
+                                   "test_choose_config_format": 1,
+                                   "test_choose_config_values": 0}),
+    }),
+    "ex06_reading": Assignment(9, 30, {
+        "alternative": FULL(ALTERNATIVE_EX06),
+        # the visible examples catch a transposed matrix and a reversed order; raw counts
+        # instead of shares and ">" instead of ">=" only the hidden tests catch
+        "mistakes": Student(MISTAKES_EX06, lost=7, cells={
+            "test_confusion_counts_format": 0, "test_least_confident_format": 0,
+            "test_most_confused_pair_format": 1, "test_most_confused_pair_values": 0,
+            "test_confident_accuracy_format": 1, "test_confident_accuracy_values": 0}),
+    }, feedback=True),
+    "ex07_deeper": Assignment(8, 60, {
+        "alternative": FULL({**ALTERNATIVE_EX07, "train_model": TRAIN_EX07}),
+        "mistakes": Student({**MISTAKES_EX07, "train_model": UNTRAINED_EX07}, lost=7, cells={
+            "test_pixel_statistics_format": 0, "test_pixel_statistics_values": 0,
+            "test_prepare_format": 1,  # the training images do come out centred...
+            "test_prepare_no_leak": 0,  # ...but the others used their own statistics
+            "test_regularized_layers": 0,  # no BatchNormalization after the 2nd conv
+            "test_trained_model": 0}),
+    }),
+}
+
+
+@pytest.mark.parametrize("assignment", CASES)
+def test_each_student_earns_what_the_answers_are_worth(assignment, tmp_path):
+    case = CASES[assignment]
+    reference = solution_answers(assignment)
+    students = {"solution": submission(assignment, reference), "blank": submission(assignment)}
+    for name, student in case.students.items():
+        students[name] = submission(assignment, {**reference, **student.answers},
+                                    edit=student.edit, delete=student.delete)
+    _, scores, max_score = grade_class(tmp_path, assignment, students,
+                                       cell_timeout=case.cell_timeout, timeout=600)
+    total = {name: sum(cells.values()) for name, cells in scores.items()}
+
+    assert max_score == case.max_score, f"{assignment} is worth {max_score} points"
+    assert total["solution"] == max_score, f"the reference scored {scores['solution']}"
+    assert total["blank"] == 0, f"the untouched notebook scored {scores['blank']}"
+    for name, student in case.students.items():
+        for cell, expected in student.cells.items():
+            assert scores[name][cell] == expected, (
+                f"{assignment}/{name}: {cell} scored {scores[name][cell]}, not {expected}")
+        assert total[name] == max_score - student.lost, (
+            f"{assignment}/{name} scored {total[name]}, not {max_score - student.lost}: "
+            f"{scores[name]}")
+
+    if case.feedback:  # the course's own feedback path, on real work
+        pages = generate_feedback(tmp_path / "course", assignment)
+        assert sorted(p.parents[1].name for p in pages) == sorted(students), (
+            "not every student got a feedback page")
+        hidden = hidden_test_lines(assignment)
+        for page in pages:  # students who fail hidden tests: their tracebacks are there
+            leaked = [line for line in hidden if line in page_text(page)]
+            assert leaked == [], f"{page} shows hidden test lines: {leaked}"
