@@ -26,7 +26,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 # Batches per call into TensorFlow's compiled graph. The same batches in the same order
-# give the same weights (checked in tests/test_training.py), but Python's per-batch
+# give the same weights (checked in tests/helpers/test_training.py), but Python's per-batch
 # overhead is paid once per 32: twice as fast for the dense networks, whose steps are
 # mostly overhead; callbacks still see every epoch.
 STEPS_PER_EXECUTION = 32

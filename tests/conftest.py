@@ -1,14 +1,14 @@
-"""Shared test set-up: notebook kernels must run this interpreter, quietly, offline."""
+"""Shared test set-up: notebook kernels must run this interpreter, quietly, offline.
 
-import ast
+The tests mirror the packages (tests/helpers/, tests/course/, tests/grading/) and the book
+(tests/book/: chapter runs, the built book in a browser, launch buttons, publishing);
+what several of them use lives in tests/support/ (on the path through pyproject.toml).
+"""
+
 import os
 import sys
 import tempfile
 from pathlib import Path
-
-import nbformat
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # Kernels are started as "python" from PATH: make it the interpreter running the tests.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
@@ -18,32 +18,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # Trained weights go to a fresh cache per test process: a test must really train, and
 # quick-mode runs must never reach the cache the book uses.
 os.environ["COURSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="course-cache-")
-
-
-def glued(nb: nbformat.NotebookNode) -> dict:
-    """Values a notebook stored with ``myst_nb.glue(..., display=False)``, parsed."""
-    values = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            for mime, data in output.get("data", {}).items():
-                if mime.startswith("application/papermill.record/"):
-                    key = output["metadata"]["scrapbook"]["name"]
-                    values[key] = data if not isinstance(data, str) else _literal(data)
-    return values
-
-
-def _literal(text):
-    """The value behind a glued repr (ints, floats, bools, strings); else the text itself."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
-def errors(nb: nbformat.NotebookNode) -> list[str]:
-    """Every error output of an executed notebook, as 'Name: message'."""
-    return [f"{o['ename']}: {o['evalue']}" for cell in nb.cells
-            for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
 # Slowest first, one test at a time per worker (--maxschedchunk=1 in the Makefile): the

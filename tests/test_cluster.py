@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import toy_assignment as toy
-from conftest import ROOT
+from repo import ROOT
 from nbgrader.api import Gradebook
 from test_instructor import CLASS_SIZE, exchange_class
 

@@ -26,7 +26,7 @@ from nbgrader.exchange.default import (ExchangeCollect, ExchangeFetchAssignment,
 from traitlets.config import Config
 
 import toy_assignment as toy
-from conftest import ROOT
+from repo import ROOT
 from exercise_tools import generate_assignment
 from grading.feedback import HIDDEN_NOTE, leaks, page_text, split_hidden
 from grading.worker import cell_timeout_left

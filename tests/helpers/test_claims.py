@@ -9,7 +9,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT
+from repo import ROOT
 from helpers import claims
 from helpers.claims import ClaimError, claim, measure, seed_spread
 from course.notebooks import asserts_without_message

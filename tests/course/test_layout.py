@@ -8,7 +8,7 @@ import subprocess
 import nbformat
 import pytest
 
-from conftest import ROOT
+from repo import ROOT
 
 PACKAGES = ("helpers", "course", "grading")
 

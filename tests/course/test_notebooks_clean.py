@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from repo import ROOT
 from course.notebooks import canonical_text, is_canonical
 
 NOTEBOOKS = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,

@@ -361,7 +361,7 @@ def _failure(course, student, cell_id):
 
 
 def _autograde_all(tmp_path, students):
-    """test_grading._autograde with room for 18 students on a busy 2-core machine."""
+    """students.grade with room for 18 students on a busy 2-core machine."""
     return grade_class(tmp_path, A, students, cell_timeout=90, timeout=3000)
 
 

@@ -6,7 +6,7 @@ real `nbgrader autograde` run; every graded cell's score is checked for every st
 """
 
 from exercise_tools import solution_answers, submission
-from test_grading import ALTERNATIVE_EX03, MISTAKES_EX03, _autograde
+from students import ALTERNATIVE_EX03, MISTAKES_EX03, grade
 
 A = "ex03_convolutions"
 CELLS = {"test_conv2d_format": 1, "test_conv2d_values": 2,
@@ -303,7 +303,7 @@ def test_ex03_fairness(tmp_path):
                           or cell in format_wrong else points
                           for cell, points in CELLS.items()}
 
-    scores, _, max_score = _autograde(tmp_path, A, students, timeout=120)
+    scores, max_score = grade(tmp_path, A, students, cell_timeout=120)
 
     assert max_score == sum(CELLS.values())
     wrong = {name: {cell: (scores[name].get(cell), points) for cell, points in want.items()

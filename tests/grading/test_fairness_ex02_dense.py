@@ -5,22 +5,14 @@ The students are written from the student notebook's statements only, then grade
 real `nbgrader autograde` run; every graded cell's score is checked for every student.
 """
 
-from exercise_tools import grade_class, solution_answers, submission
-from test_grading import ALTERNATIVE_EX02
+from exercise_tools import solution_answers, submission
+from students import ALTERNATIVE_EX02, grade, mistake_students
 
 A = "ex02_dense"
 CELLS = {"test_dense_param_count_format": 1, "test_dense_param_count_values": 2,
          "test_build_dense_model_format": 1, "test_build_dense_model_values": 2,
          "test_train_model": 3}
 
-
-def grade(tmp_path, assignment, students, cell_timeout=60, timeout=2400):
-    """Autograde every student in one real nbgrader run; ({student: {cell: score}}, max).
-
-    Like test_grading._autograde, with room for a whole class on a busy 2-core machine."""
-    _, scores, max_score = grade_class(tmp_path, assignment, students,
-                                       cell_timeout=cell_timeout, timeout=timeout)
-    return scores, max_score
 
 CORRECT = {  # other styles than the reference, each worth full marks
     "numpy_functional_dataset": {
@@ -198,20 +190,6 @@ MISTAKES = {
 }
 
 
-def mistake_students(mistakes):
-    """name -> (answers, cells lost): the n-th mistake of every task in the n-th student;
-    a student short of a mistake for a task answers it as the reference does."""
-    by_task = {}
-    for name, (answers, lost) in mistakes.items():
-        (task,) = answers
-        by_task.setdefault(task, []).append((name, answers, lost))
-    students = {}
-    for i in range(max(len(m) for m in by_task.values())):
-        chosen = [m[i] for m in by_task.values() if i < len(m)]
-        name = "__".join(n for n, _, _ in chosen)
-        students[name] = ({k: v for _, a, _ in chosen for k, v in a.items()},
-                          [cell for _, _, lost in chosen for cell in lost])
-    return students
 
 
 def test_ex02_fairness(tmp_path):

@@ -4,7 +4,7 @@ import subprocess
 
 import yaml
 
-from conftest import ROOT
+from repo import ROOT
 
 WORKFLOW = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
 STEPS = WORKFLOW["jobs"]["build"]["steps"]

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from conftest import ROOT, errors, glued
+from repo import ROOT, errors, glued
 from quick_book import CHAPTERS, quick_run, shared_dir
 
 # chapter -> the glued value that shows the run used quick-mode sizes

@@ -7,7 +7,7 @@ A student holds at most one mistake per task, so each cell's score names its mis
 """
 
 from exercise_tools import grade_class, solution_answers, submission
-from test_grading import ALTERNATIVE_EX06
+from students import ALTERNATIVE_EX06
 
 A = "ex06_reading"
 TASKS = {"confusion_counts": (1, 2), "most_confused_pair": (1, 1),

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT
+from repo import ROOT
 from exercise_tools import (ASSIGNMENTS, MARKERS, hidden_test_lines, make_course,
                             solution_lines, source_notebook, student_notebook)
 from course.notebooks import asserts_without_message, canonical_text

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from jupyter_cache import get_cache
 
-from conftest import ROOT
+from repo import ROOT
 from course import execute
 from quick_book import jupyter_book_build
 

@@ -6,7 +6,7 @@ real `nbgrader autograde` run; every graded cell's score is checked for every st
 """
 
 from exercise_tools import solution_answers, submission
-from test_fairness_ex02_dense import grade, mistake_students
+from students import grade, mistake_students
 
 A = "ex04_feature_maps"
 CELLS = {"test_build_activation_model_format": 1, "test_build_activation_model_values": 2,

@@ -173,7 +173,7 @@ def _colour_maps_in_use():
     import inspect
     import re
 
-    from conftest import ROOT
+    from repo import ROOT
     from helpers import plots
 
     used = {p.default for _, f in inspect.getmembers(plots, inspect.isfunction)

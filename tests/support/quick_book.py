@@ -18,7 +18,7 @@ import nbformat
 import papermill
 import yaml
 
-from conftest import ROOT
+from repo import ROOT
 from course.execute import book_notebooks
 
 CHAPTERS = [p.stem for p in book_notebooks(ROOT)]  # what `make book` executes

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from repo import ROOT
 
 # Screenshots and other things a person may want to look at after a run.
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "_build" / "test-artifacts"))

@@ -16,7 +16,7 @@ import yaml
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import ARTIFACTS, chromium, serve
-from conftest import ROOT
+from repo import ROOT
 from course.execute import toc_pages
 from quick_book import CHAPTERS, build_quick_book, shared_dir
 

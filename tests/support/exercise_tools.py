@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import ROOT
+from repo import ROOT
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
@@ -141,7 +141,7 @@ def grade_class(tmp_path: Path, assignment: str, students: dict, *, cell_timeout
     """Submit every student's notebook and autograde them in one real nbgrader run;
     (course, {student: {cell: score}}, max score). A "solution" student, if present,
     must run without errors, hidden tests included. `timeout` bounds the whole run."""
-    from conftest import errors
+    from repo import errors
 
     course = make_course(tmp_path / "course", [assignment])
     for student, nb in students.items():

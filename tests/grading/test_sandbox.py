@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 import toy_assignment as toy
-from conftest import ROOT
+from repo import ROOT
 from exercise_tools import generate_assignment
 from grading import sandbox
 

@@ -6,7 +6,7 @@ real `nbgrader autograde` run; every graded cell's score is checked for every st
 """
 
 from exercise_tools import solution_answers, submission
-from test_grading import ALTERNATIVE_EX01, _autograde
+from students import ALTERNATIVE_EX01, grade
 
 A = "ex01_dataset"
 CELLS = {"test_to_model_input_format": 1, "test_to_model_input_values": 2,
@@ -181,7 +181,7 @@ def test_ex01_fairness(tmp_path):
         for cell in VALUES_RIGHT.get(name, ()):
             expected[name][cell] = CELLS[cell]
 
-    scores, _, max_score = _autograde(tmp_path, A, students, timeout=60)
+    scores, max_score = grade(tmp_path, A, students, cell_timeout=60)
 
     assert max_score == sum(CELLS.values())
     wrong = {name: {cell: (scores[name].get(cell), points) for cell, points in want.items()

@@ -27,7 +27,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from conftest import ROOT
+from repo import ROOT
 
 COLAB_HAS = ["tensorflow", "numpy", "matplotlib", "pandas", "scikit-learn", "ipykernel"]
 INSTALL_MARK = "# Colab, Binder or a JupyterHub without the course"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import ROOT
+from repo import ROOT
 from exercise_tools import generate_assignment, gradebook_scores, nbgrader, submit
 
 NAME = "guarded"

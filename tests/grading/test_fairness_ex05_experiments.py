@@ -7,7 +7,7 @@ A student holds at most one mistake per task, so each cell's score names its mis
 """
 
 from exercise_tools import grade_class, solution_answers, submission
-from test_grading import ALTERNATIVE_EX05
+from students import ALTERNATIVE_EX05
 
 A = "ex05_experiments"
 TASKS = {"StopAtAccuracy": (1, 2), "choose_config": (1, 2)}  # (format, values) points

@@ -3,7 +3,7 @@
 
 import importlib.util
 
-from conftest import ROOT
+from repo import ROOT
 
 spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
 bench = importlib.util.module_from_spec(spec)
