@@ -29,6 +29,7 @@ import time
 import uuid
 import warnings
 from collections import deque
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -219,8 +220,6 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students=None,
     Prints one progress line per student and a summary table; writes the per-student
     status to grades/<assignment>-autograde.csv. Returns the rows of that table.
     """
-    from nbgrader.api import Gradebook
-
     course = Path(course).resolve()
     db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
     everyone = submitted_students(course, assignment)
@@ -236,8 +235,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students=None,
         return []
     if cluster_address:
         cluster.require_reachable(cluster_address)
-    register_assignment(course, assignment, db_url)
-    if cluster_address is None:  # a cluster's workers check their own sandbox
+    else:  # a cluster's workers check their own sandbox
         try:
             sandbox.require()
         except sandbox.SandboxUnavailable as error:
@@ -245,9 +243,41 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students=None,
     if not sandbox.enabled():
         print(f"{assignment}: WARNING: the sandbox is off ({sandbox.OFF_SWITCH}=off): student "
               "code runs with the workers' rights", flush=True)
-
-    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy notes on every merge
     (course / REPORTS).mkdir(exist_ok=True)
+    with _only_writer(course):
+        return _autograde(course, assignment, todo, db_url, jobs=jobs, force=force,
+                          cell_timeout=cell_timeout, student_timeout=student_timeout,
+                          cluster_address=cluster_address)
+
+
+@contextmanager
+def _only_writer(course: Path):
+    """Hold grades/.autograde.lock: a second run in the same course would merge beside this
+    one (two writers of the gradebook, each student graded twice)."""
+    import fcntl
+
+    with open(course / REPORTS / ".autograde.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise SystemExit(f"another autograde is running in {course} (pid "
+                             f"{lock.read().strip() or '?'}): wait for it, or stop it") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
+def _autograde(course: Path, assignment: str, todo: list[str], db_url: str, *, jobs: int,
+               force: bool, cell_timeout: float | None, student_timeout: float,
+               cluster_address: str | None) -> list[dict]:
+    """`autograde` once this process is the course's only writer: skip the unchanged
+    students, grade the others, report."""
+    from nbgrader.api import Gradebook
+
+    register_assignment(course, assignment, db_url)
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy notes on every merge
     kit = make_kit(course, assignment, db_url, cell_timeout=cell_timeout,
                    student_timeout=student_timeout)
     verdicts = Verdicts(course / REPORTS / f"{assignment}-hashes.json")

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import socket
 import tempfile
+import threading
 from contextlib import contextmanager
 
 from grading import worker
@@ -30,6 +32,21 @@ def start_here(address: str) -> str:
     return (f"start one with `dask scheduler --port {port}` on that machine and workers with "
             f"`dask worker {address} --nworkers N --nthreads 1` from the course root, with "
             "the course's venv on PATH (see book/instructors.md, 'Grading on several machines')")
+
+
+@contextmanager
+def _deaf_to_ctrl_c():
+    """Processes started meanwhile ignore SIGINT (it survives their exec): Ctrl-C reaches
+    the whole terminal's process group, and this process, not its workers, should stop
+    the run (closing the local cluster ends them), without a traceback from each one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def require_reachable(address: str) -> None:
@@ -54,11 +71,13 @@ def connect(address: str | None, jobs: int):
     from distributed import Client, LocalCluster
 
     if address is None:
-        with tempfile.TemporaryDirectory(prefix="autograde-dask-") as scratch, LocalCluster(
-                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=logging.ERROR, local_directory=scratch) as local, \
-                Client(local, set_as_default=False) as client:
-            yield client
+        with tempfile.TemporaryDirectory(prefix="autograde-dask-") as scratch:
+            with _deaf_to_ctrl_c():
+                local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                     dashboard_address=None, silence_logs=logging.ERROR,
+                                     local_directory=scratch)
+            with local, Client(local, set_as_default=False) as client:
+                yield client
         return
     require_reachable(address)
     try:
@@ -67,7 +86,7 @@ def connect(address: str | None, jobs: int):
         raise SystemExit(f"cannot reach a Dask scheduler at {address} "
                          f"({type(error).__name__}): {start_here(address)}") from None
     with client:
-        if not client.scheduler_info()["workers"]:
+        if not client.scheduler_info(n_workers=0)["n_workers"]:
             print(f"waiting up to {WAIT_FOR_WORKERS_SECONDS} s for a worker to join {address}",
                   flush=True)
             try:
@@ -80,15 +99,15 @@ def connect(address: str | None, jobs: int):
 
 def threads(client) -> int:
     """How many students the cluster grades at once now."""
-    return sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
+    return client.scheduler_info(n_workers=0)["total_threads"] or 1
 
 
 def check_workers(client, sandboxed: bool, code: str) -> dict[str, str]:
     """{worker address: why it cannot grade} for the workers there now; a SystemExit when
     none of them can (a worker that cannot is still sent students, who come back FAILED
     with that reason and are retried on the next run: workers may join later)."""
-    problems = {address: problem for address, problem in
-                client.run(worker.worker_problem, sandboxed, code).items() if problem}
-    if problems and len(problems) == len(client.scheduler_info()["workers"]):
+    answers = client.run(worker.worker_problem, sandboxed, code)
+    problems = {address: problem for address, problem in answers.items() if problem}
+    if problems and len(problems) == len(answers):
         raise SystemExit("no worker can grade: " + "; ".join(sorted(set(problems.values()))))
     return problems
