@@ -6,7 +6,7 @@ real `nbgrader autograde` run; every graded cell's score is checked for every st
 """
 
 from exercise_tools import solution_answers, submission
-from students import ALTERNATIVE_EX01, grade
+from students import ALTERNATIVE_EX01, grade, unexpected_scores
 
 A = "ex01_dataset"
 CELLS = {"test_to_model_input_format": 1, "test_to_model_input_values": 2,
@@ -184,8 +184,5 @@ def test_ex01_fairness(tmp_path):
     scores, max_score = grade(tmp_path, A, students, cell_timeout=60)
 
     assert max_score == sum(CELLS.values())
-    wrong = {name: {cell: (scores[name].get(cell), points) for cell, points in want.items()
-                    if scores[name].get(cell) != points}
-             for name, want in expected.items()}
-    wrong = {name: cells for name, cells in wrong.items() if cells}
+    wrong = unexpected_scores(scores, expected)
     assert not wrong, f"students scored other than expected, as (got, expected): {wrong}"

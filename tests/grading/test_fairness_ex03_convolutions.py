@@ -6,7 +6,7 @@ real `nbgrader autograde` run; every graded cell's score is checked for every st
 """
 
 from exercise_tools import solution_answers, submission
-from students import ALTERNATIVE_EX03, MISTAKES_EX03, grade
+from students import ALTERNATIVE_EX03, MISTAKES_EX03, grade, unexpected_scores
 
 A = "ex03_convolutions"
 CELLS = {"test_conv2d_format": 1, "test_conv2d_values": 2,
@@ -306,8 +306,5 @@ def test_ex03_fairness(tmp_path):
     scores, max_score = grade(tmp_path, A, students, cell_timeout=120)
 
     assert max_score == sum(CELLS.values())
-    wrong = {name: {cell: (scores[name].get(cell), points) for cell, points in want.items()
-                    if scores[name].get(cell) != points}
-             for name, want in expected.items()}
-    wrong = {name: cells for name, cells in wrong.items() if cells}
+    wrong = unexpected_scores(scores, expected)
     assert not wrong, f"students scored other than expected, as (got, expected): {wrong}"

@@ -337,3 +337,11 @@ def mistake_students(mistakes):
         students[name] = ({k: v for _, a, _ in chosen for k, v in a.items()},
                           [cell for _, _, lost in chosen for cell in lost])
     return students
+
+
+def unexpected_scores(scores: dict, expected: dict) -> dict:
+    """student -> {cell: (scored, expected)} for every cell that scored otherwise."""
+    wrong = {name: {cell: (scores[name].get(cell), points) for cell, points in want.items()
+                    if scores[name].get(cell) != points}
+             for name, want in expected.items()}
+    return {name: cells for name, cells in wrong.items() if cells}
