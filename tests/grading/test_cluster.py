@@ -3,11 +3,11 @@ processes started the way book/instructors.md says (`dask scheduler`, `dask work
 --nworkers 2 --nthreads 1` from the course root), grading the TensorFlow-free toy
 assignment through `python -m grading autograde --cluster`.
 
-The 50-student exchange class of test_instructor gets exactly the grades of the local
-route; a re-run executes only the changed submissions; a worker killed mid-student has
-that student graded again elsewhere and counted once; a student left without a verdict
-(the worker died more often than the scheduler allows) is graded by the next run; an
-unreachable scheduler, or a worker without bubblewrap, says so.
+The 50-student exchange class (tests/support/exchange_class.py) gets exactly the grades of the local
+route, and a re-run executes only the changed submissions; a worker killed mid-student
+leaves that student without a verdict when the scheduler allows no failure (the next run
+grades them), and otherwise has them graded again elsewhere, counted once; an unreachable
+scheduler, or a worker without bubblewrap, says so.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from pathlib import Path
 import nbformat
 import pytest
 import toy_assignment as toy
-from repo import ROOT
+from exchange_class import CLASS_SIZE, exchange_class
 from nbgrader.api import Gradebook
-from test_instructor import CLASS_SIZE, exchange_class
+from repo import ROOT
 
 from grading import bundle, sandbox, worker
 from grading.autograde import make_kit
@@ -234,26 +234,6 @@ def _kill_the_slow_students_worker(address: str, grading: subprocess.Popen) -> i
     raise AssertionError("no worker was seen grading the slow student for a second")
 
 
-def test_a_worker_killed_mid_student_has_that_student_graded_again(tmp_path, cluster):
-    course = tmp_path / "course"
-    _small_class(course, CLASS_WITH_A_VICTIM)
-    grading = _start_grading(course, cluster)
-    killed = _kill_the_slow_students_worker(cluster, grading)
-    output, _ = grading.communicate(timeout=300)
-    assert grading.returncode == 0, output[-3000:]
-    status = _status(course)
-    assert sorted(_progress(output)) == sorted(status) == sorted(CLASS_WITH_A_VICTIM), \
-        f"every student must be graded exactly once:\n{output[-3000:]}"
-    assert {row["status"] for row in status.values()} == {"ok"}, status
-    scores = _grades(course)
-    wrong = {s: cells for s, cells in scores.items()
-             if sum(score or 0 for score, _ in cells.values()) != toy.MAX_AUTO}
-    assert sorted(scores) == sorted(CLASS_WITH_A_VICTIM) and wrong == {}, \
-        f"wrong or missing grades: {scores}"
-    assert not status["slow"]["worker"].endswith(f":{killed}"), \
-        f"the slow student was graded by the worker that was killed: {status['slow']}"
-
-
 @contextmanager
 def _allowed_failures(address: str, count: int):
     """The scheduler's `allowed-failures` set to `count` for a while."""
@@ -271,10 +251,14 @@ def _allowed_failures(address: str, count: int):
             client.run_on_scheduler(set_to, previous)
 
 
-def test_a_student_without_verdict_is_graded_by_the_next_run(tmp_path, cluster):
+def test_workers_killed_mid_student(tmp_path, cluster):
+    """First with a scheduler that gives up on a task when its worker dies: the student
+    gets no verdict, and no grades. Then the next run grades exactly those students, and
+    when the worker grading the slow one is killed again, Dask gives that student to
+    another worker: every student ends graded once, with the right score."""
     course = tmp_path / "course"
     _small_class(course, CLASS_WITH_A_VICTIM)
-    with _allowed_failures(cluster, 0):  # the scheduler gives up when the worker dies
+    with _allowed_failures(cluster, 0):
         grading = _start_grading(course, cluster)
         _kill_the_slow_students_worker(cluster, grading)
         output, _ = grading.communicate(timeout=300)
@@ -287,11 +271,23 @@ def test_a_student_without_verdict_is_graded_by_the_next_run(tmp_path, cluster):
             "graded again on the next run" in status[student]["notes"], status[student]
     assert sorted(_grades(course)) == sorted(set(status) - set(lost)), \
         "a student without verdict must not get grades in the gradebook"
-    again = _autograde(course, "--cluster", cluster, "--cell-timeout", "20").stdout
-    assert sorted(_progress(again)) == lost, f"the next run must grade {lost}:\n{again}"
-    assert {row["status"] for row in _status(course).values()} == {"ok"}, again[-3000:]
-    assert sorted(_grades(course)) == sorted(CLASS_WITH_A_VICTIM), \
-        "every student has grades after the second run"
+
+    grading = _start_grading(course, cluster)
+    killed = _kill_the_slow_students_worker(cluster, grading)
+    output, _ = grading.communicate(timeout=300)
+    assert grading.returncode == 0, output[-3000:]
+    assert sorted(_progress(output)) == lost, \
+        f"the next run must grade {lost}, each once:\n{output[-3000:]}"
+    status = _status(course)
+    assert sorted(status) == sorted(CLASS_WITH_A_VICTIM), f"one row per student: {status}"
+    assert {row["status"] for row in status.values()} == {"ok"}, output[-3000:]
+    scores = _grades(course)
+    wrong = {s: cells for s, cells in scores.items()
+             if sum(score or 0 for score, _ in cells.values()) != toy.MAX_AUTO}
+    assert sorted(scores) == sorted(CLASS_WITH_A_VICTIM) and wrong == {}, \
+        f"wrong or missing grades: {scores}"
+    assert not status["slow"]["worker"].endswith(f":{killed}"), \
+        f"the slow student was graded by the worker that was killed: {status['slow']}"
 
 
 def test_an_unreachable_scheduler_is_one_line_saying_what_to_start(tmp_path):
