@@ -381,7 +381,8 @@ def _take(course: Path, assignment: str, gradebook, verdicts: Verdicts, result: 
     if result["log"].strip():
         with open(log, "a") as f:
             f.write(f"===== {student} (worker {result['worker']}) =====\n{result['log']}\n")
-    note = "; ".join(filter(None, [result["failure"], *notes, *result["notes"]]))
+    note = "; ".join(filter(None, [result["failure"], *(f"submitted/: {n}" for n in notes),
+                                   *result["notes"]]))
     row = {"student": student, "status": "FAILED" if result["failure"] else "ok",
            "seconds": result["seconds"], "worker": result["worker"],
            "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "notes": note}

@@ -31,7 +31,7 @@ def pack(folder: Path, *, max_file_bytes: int | None = None,
             elif not path.is_file() or skip(name):
                 continue
             elif max_file_bytes is not None and path.stat().st_size > max_file_bytes:
-                notes.append(f"left out {name} ({path.stat().st_size / MIB:.0f} MiB, more "
+                notes.append(f"left out {name}, {path.stat().st_size / MIB:.0f} MiB (more "
                              f"than {max_file_bytes / MIB:.0f} MiB)")
             else:
                 archive.writestr(zipfile.ZipInfo(name, _EPOCH), path.read_bytes())

@@ -165,6 +165,17 @@ def _scratch_for(kit: dict) -> _Scratch:
     return scratch
 
 
+def _scratch_space() -> str | None:
+    """The Dask worker's own folder, which Dask removes when the worker stops and, after a
+    worker was killed, when the next one starts; outside a worker, the temporary folder."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().local_directory
+    except (ImportError, ValueError):  # ValueError: not running in a Dask worker
+        return None
+
+
 class _Scratch:
     """A private course for one kit: its config, a gradebook without students, nbgrader's
     autograder loaded once."""
@@ -176,8 +187,9 @@ class _Scratch:
         self.assignment = assignment = kit["assignment"]
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         warnings.filterwarnings("ignore", module="nbgrader")
-        self.root = Path(tempfile.mkdtemp(prefix=f"autograde-{assignment}-"))
-        self.db_folder = Path(tempfile.mkdtemp(prefix="autograde-db-"))  # outside the course
+        base = _scratch_space()
+        self.root = Path(tempfile.mkdtemp(prefix=f"autograde-{assignment}-", dir=base))
+        self.db_folder = Path(tempfile.mkdtemp(prefix="autograde-db-", dir=base))  # not in it
         atexit.register(self.close)
         (self.root / "nbgrader_config.py").write_text(kit["config"])
         if kit["assignment_files"]:  # nbgrader copies these "master versions" into each
@@ -276,7 +288,7 @@ class _Scratch:
             if time.monotonic() > self.deadline:
                 notes.append(f"used up the {self.student_timeout:.0f} s allowed per student")
             autograded, left_out = bundle.pack(graded, max_file_bytes=MAX_RETURNED_FILE)
-            notes += [f"{note} of autograded/" for note in left_out]
+            notes += [f"autograded/: {note}" for note in left_out]
         with Gradebook(self.db_url) as gradebook:
             grades = _read_grades(gradebook, assignment, student)
             if grades is not None:  # leave the scratch gradebook without students again
