@@ -4,7 +4,7 @@ one grading function of both routes (a local cluster and a Dask cluster, see
 
 A task carries the submission (a bundle of `submitted/<student>/<assignment>/`) and the
 assignment's kit (the course's nbgrader_config.py, a gradebook holding the assignment but
-no student, the assignment's non-notebook files). Each worker process builds a private
+no student, compressed, the assignment's non-notebook files). Each worker process builds a private
 scratch course from a kit once, loads nbgrader's autograder into it, and keeps it for
 the next students with the same kit. Only the submission being graded is in the scratch
 course, so the student's kernel (whose working directory is inside it) finds neither
@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import warnings
+import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
@@ -195,7 +196,7 @@ class _Scratch:
         if kit["assignment_files"]:  # nbgrader copies these "master versions" into each
             bundle.unpack(kit["assignment_files"], self.root / "solutions" / assignment)
         db = self.db_folder / "gradebook.db"
-        db.write_bytes(kit["gradebook"])
+        db.write_bytes(zlib.decompress(kit["gradebook"]))
         os.chdir(self.root)  # nbgrader also reads nbgrader_config.py from the working dir
         from nbgrader.api import Gradebook
         from nbgrader.apps.autogradeapp import AutogradeApp
