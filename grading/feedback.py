@@ -90,10 +90,15 @@ def page_text(path: Path) -> str:
     return html.unescape("".join(parser.parts))
 
 
+# A line of one name or number and punctuation: an argument of a call wrapped one per
+# line ("k,"). It gives no test away, and as text it is found in any page ("network,").
+_ONE_WORD = re.compile(r"[^\w]*\w+[^\w]*")
+
+
 def secret_lines(notebooks) -> list[str]:
     """The hidden-test lines that would give a test away: those that students do not see
     anyway, as part of the notebook's visible cells (a lone `]` or a common argument
-    list continuing a hidden call proves nothing)."""
+    list continuing a hidden call proves nothing), and that say more than one word."""
     hidden, visible = [], []
     for nb in notebooks:
         for cell in nb.cells:
@@ -101,7 +106,7 @@ def secret_lines(notebooks) -> list[str]:
             hidden += lines
             visible.append(kept)
     shown = "\n".join(visible)
-    return [line for line in hidden if line not in shown]
+    return [line for line in hidden if line not in shown and not _ONE_WORD.fullmatch(line)]
 
 
 def assignment_hidden_lines(course: Path, assignment: str) -> list[str]:
