@@ -100,18 +100,21 @@ def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
     """`command` run by bubblewrap: read-only system, `writable` folders, nothing else."""
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent",
             "--new-session", "--proc", "/proc", "--dev", "/dev"]
+    # A private, sized /tmp first, everything else on top: mounted after the read-only
+    # paths, it hid a checkout under /tmp (a batch job's scratch folder), helpers/ and all.
+    home = Path(tempfile.gettempdir())
+    args += ["--size", str(tmp_bytes), "--tmpfs", str(home)]
     for path in _read_only_paths():
         args += ["--ro-bind", str(path), str(path)]
     args += _system_links()
-    home = Path(tempfile.gettempdir())  # a private, sized /tmp; writable folders go on top
-    args += ["--size", str(tmp_bytes), "--tmpfs", str(home)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
     args += ["--remount-ro", "/", "--chdir", str(cwd),
              "--unsetenv", "JPY_PARENT_PID",  # its PID means nothing in the sandbox
              "--setenv", "HOME", str(home),
              # trained weights a notebook caches stay in its own /tmp
-             "--setenv", "COURSE_CACHE_DIR", str(home / "course-cache"), "--setenv", "MPLCONFIGDIR", str(home / "mpl"),
+             "--setenv", "COURSE_CACHE_DIR", str(home / "course-cache"),
+             "--setenv", "MPLCONFIGDIR", str(home / "mpl"),
              "--setenv", "KERAS_HOME",
              str(Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")))]
     return args + ["--"] + command

@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -317,3 +318,25 @@ def test_a_worker_without_bubblewrap_fails_the_student_with_a_reason(tmp_path, m
         sandbox.problem.cache_clear()
     assert result["machine"] and result["grades"] is None, f"no verdict expected: {result}"
     assert "cannot sandbox" in result["failure"] and "bubblewrap" in result["failure"], result
+
+
+def test_a_checkout_under_tmp_is_visible_in_the_sandbox(tmp_path):
+    """A worker may run from a checkout in a batch job's scratch folder under /tmp, which
+    the sandbox covers with the kernel's private /tmp: its helpers/ must stay in sight."""
+    checkout = tmp_path / "checkout"  # pytest's tmp_path is under /tmp
+    assert checkout.resolve().is_relative_to(Path(tempfile.gettempdir())), \
+        f"this test needs a folder under {tempfile.gettempdir()}, not {checkout}"
+    for package in ("grading", "helpers"):
+        shutil.copytree(ROOT / package, checkout / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "work").mkdir()
+    probe = ("import sys; from pathlib import Path; from grading import sandbox; "
+             "command = sandbox.bwrap_command([sys.executable, '-c', 'import helpers; "
+             "print(helpers.__file__)'], cwd=Path(sys.argv[1]), writable=[Path(sys.argv[1])], "
+             "tmp_bytes=2**26); import subprocess; subprocess.run(command, check=True)")
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "work")],
+                            cwd=tmp_path / "work", capture_output=True, text=True, check=False,
+                            timeout=120, env={**os.environ, "PYTHONPATH": str(checkout)})
+    assert result.stdout.strip() == str(checkout / "helpers" / "__init__.py"), \
+        f"the sandboxed kernel did not see the checkout's helpers/: {result}"
+
