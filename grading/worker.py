@@ -162,8 +162,30 @@ def _scratch_for(kit: dict) -> _Scratch:
     # The instructor's choice, not this machine's: a worker started with the sandbox off
     # still sandboxes a kit that asks for it.
     os.environ[sandbox.OFF_SWITCH] = "on" if kit["sandbox"] else "off"
+    _without_dask_environment()
     os.chdir(scratch.root)  # nbgrader and the kernels resolve paths from here
     return scratch
+
+
+def _without_dask_environment() -> None:
+    """Dask's nanny gives its worker processes OMP_NUM_THREADS=1 (MKL_ and OPENBLAS_ too),
+    MALLOC_TRIM_THRESHOLD_ and PYTHONHASHSEED=6640, meant for the worker itself; student
+    kernels started from it inherited them (their NumPy and TensorFlow on one thread, a
+    fixed hash seed). Drop each one still at Dask's value, so that a kernel sees what it
+    sees under plain nbgrader; values the worker was started with, where they differ from
+    Dask's, stay."""
+    try:
+        import dask
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):  # not in a Dask worker: nothing was added
+        return
+    added = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}),
+             "PYTHONHASHSEED": 6640}
+    for name, value in added.items():
+        if value is not None and os.environ.get(name) == str(value):
+            del os.environ[name]
 
 
 def _scratch_space() -> str | None:

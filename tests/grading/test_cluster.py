@@ -205,7 +205,13 @@ def _small_class(course: Path, answers: dict[str, dict]) -> None:
 
 # Right, and slow enough to be killed in the middle of: the victim of the tests below.
 SLOW = {**toy.RIGHT, "square": toy.RIGHT["square"] + "\nimport time\ntime.sleep(4)"}
-CLASS_WITH_A_VICTIM = {"slow": SLOW, "fast1": toy.RIGHT, "fast2": toy.RIGHT, "fast3": toy.RIGHT}
+# What Dask's nanny sets in its worker processes, for their own threads: not for kernels.
+DASK_ENVIRONMENT = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MALLOC_TRIM_THRESHOLD_", "PYTHONHASHSEED")
+SHOWS_ITS_ENVIRONMENT = {**toy.RIGHT, "square": toy.RIGHT["square"] + (
+    f"\nimport os\nprint('ENVIRONMENT', {{k: os.environ.get(k) for k in {DASK_ENVIRONMENT}}})")}
+CLASS_WITH_A_VICTIM = {"slow": SLOW, "fast1": SHOWS_ITS_ENVIRONMENT, "fast2": toy.RIGHT,
+                       "fast3": toy.RIGHT}
 
 
 def _start_grading(course: Path, address: str) -> subprocess.Popen:
@@ -256,7 +262,8 @@ def test_workers_killed_mid_student(tmp_path, cluster):
     """First with a scheduler that gives up on a task when its worker dies: the student
     gets no verdict, and no grades. Then the next run grades exactly those students, and
     when the worker grading the slow one is killed again, Dask gives that student to
-    another worker: every student ends graded once, with the right score."""
+    another worker: every student ends graded once, with the right score. (And the
+    kernels do not inherit the thread limits Dask sets for its worker processes.)"""
     course = tmp_path / "course"
     _small_class(course, CLASS_WITH_A_VICTIM)
     with _allowed_failures(cluster, 0):
@@ -289,6 +296,12 @@ def test_workers_killed_mid_student(tmp_path, cluster):
         f"wrong or missing grades: {scores}"
     assert not status["slow"]["worker"].endswith(f":{killed}"), \
         f"the slow student was graded by the worker that was killed: {status['slow']}"
+    graded = course / "autograded" / "fast1" / toy.NAME / f"{toy.NAME}.ipynb"
+    shown = "".join(o.get("text", "") for c in nbformat.read(graded, as_version=4).cells
+                    for o in c.get("outputs", []))
+    expected = {k: os.environ.get(k) for k in DASK_ENVIRONMENT}  # what the workers started with
+    assert f"ENVIRONMENT {expected}" in shown, \
+        f"a kernel on a Dask worker must see the worker's environment, not Dask's: {shown}"
 
 
 def test_an_unreachable_scheduler_is_one_line_saying_what_to_start(tmp_path):
