@@ -25,17 +25,22 @@ c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 c.LimitOutputSize.max_chars = 20_000
 # Student code runs in a bubblewrap sandbox (grading/sandbox.py: no network, nothing of
-# the course but its own notebook, limits on memory, processes and file size), and every
-# test cell runs as written whatever the answer cells did to the kernel (GuardedExecute,
-# grading/kernel_guard.py). Without a working bwrap, grading refuses to start; set
-# COURSE_SANDBOX=off (`python -m grading --no-sandbox`) to grade trusted code anyway.
+# the course but its own notebook, limits on memory, processes and file size). Without a
+# working bwrap, grading refuses to start; set COURSE_SANDBOX=off (`python -m grading
+# --no-sandbox`) to grade trusted code anyway.
+#
+# The student's kernel only answers questions: before each test cell AskingExecute has
+# it hand over plain data (grading/asking.py, helpers/handover.py); CheckAnswers then runs
+# the exercise's tests (grading/checks/) in a separate, sandboxed checker process and its
+# verdict is the only output of a test cell that nbgrader scores. Hidden tests never run
+# in, nor enter, the student's kernel; nothing the kernel reports can score a point.
 c.SandboxedKernelManager.memory_gib = 4
 c.SandboxedKernelManager.max_processes = 256
 c.SandboxedKernelManager.max_file_mib = 1024
 c.Autograde.autograde_preprocessors = [
-    "grading.kernel_guard.GuardedExecute",
+    "grading.asking.AskingExecute",
     "nbgrader.preprocessors.IgnorePattern",
-    "grading.kernel_guard.StderrAsOutput",
+    "grading.asking.CheckAnswers",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "grading.feedback.LimitOutputSize",
@@ -53,11 +58,8 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-# nbgrader gives 0 points to a test cell that wrote anything to stderr, so a correct
-# answer that logs, shows a progress bar or triggers a library warning would lose its
-# points. StderrAsOutput (above) turns stderr into ordinary output before scoring; real
-# failures are exceptions (error outputs) and still score 0. Before that, IgnorePattern
-# drops warnings and TensorFlow's C++ log lines (I/W/E + date) from the graded notebook:
-# noise in the feedback, not something the student wrote.
+# IgnorePattern drops warnings and TensorFlow's C++ log lines (I/W/E + date) from the
+# graded notebook: noise in the feedback, not something the student wrote. (stderr no
+# longer costs a test cell its points: CheckAnswers turns it into ordinary text.)
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?im)warning|^[IWE]\d{4} "

@@ -95,9 +95,14 @@ def _system_links() -> list[str]:
     return args
 
 
+def prlimit() -> str:
+    return shutil.which("prlimit") or "prlimit"
+
+
 def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
-                  tmp_bytes: int) -> list[str]:
-    """`command` run by bubblewrap: read-only system, `writable` folders, nothing else."""
+                  tmp_bytes: int, read_only: list[Path] = ()) -> list[str]:
+    """`command` run by bubblewrap: read-only system and `read_only` folders, `writable`
+    folders, nothing else."""
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent",
             "--new-session", "--proc", "/proc", "--dev", "/dev"]
     # A private, sized /tmp first, everything else on top: mounted after the read-only
@@ -107,6 +112,8 @@ def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
     for path in _read_only_paths():
         args += ["--ro-bind", str(path), str(path)]
     args += _system_links()
+    for path in read_only:
+        args += ["--ro-bind", str(path), str(path)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
     args += ["--remount-ro", "/", "--chdir", str(cwd),
@@ -222,6 +229,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                             ).tag(config=True)
     max_file_mib = Integer(1024, help="Largest file a kernel may write, MiB").tag(config=True)
     tmp_mib = Integer(512, help="Size of the kernel's private /tmp, MiB").tag(config=True)
+    # Where the kernel writes its answers for the checker (set by grading.asking).
+    exchange: list[Path] = []
 
     def _active(self) -> bool:
         return self.sandbox and enabled()
@@ -248,8 +257,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             join = " ".join(f"echo $$ > {folder / 'cgroup.procs'} &&"
                             for folder in self._cgroups.values())
             sandboxed = bwrap_command(
-                [shutil.which("prlimit") or "prlimit", *limits, "--", *kernel_cmd], cwd=cwd,
-                writable=[cwd, self._private],
+                [prlimit(), *limits, "--", *kernel_cmd], cwd=cwd,
+                writable=[cwd, self._private, *self.exchange],
                 tmp_bytes=self.tmp_mib * 1024 ** 2)
             kernel_cmd = ["sh", "-c", f'{join} exec "$@"', "sandbox", *sandboxed]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
