@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from grading import bundle, cluster, sandbox, worker
+from grading import bundle, cluster, questions, sandbox, worker
 
 REPORTS = "grades"
 FIELDS = ("student", "status", "score", "max_score", "seconds", "worker", "graded_at", "notes")
@@ -137,9 +137,11 @@ def make_kit(course: Path, assignment: str, db_url: str, *, cell_timeout: float 
            "config": (course / "nbgrader_config.py").read_text(),
            "assignment_files": bundle.pack(source, skip=lambda name: name.endswith(".ipynb"))[0],
            "cell_timeout": cell_timeout, "student_timeout": student_timeout,
-           "sandbox": sandbox.enabled(), "code_version": worker.code_version()}
+           "sandbox": sandbox.enabled(), "code_version": worker.code_version(),
+           # the seed of every student's questions: the same on every route and worker
+           "secret": questions.course_secret(course)}
     kit["hash"] = bundle.digest(
-        assignment, kit["config"], bundle.tree_digest(source, ("*",)), duedate,
+        assignment, kit["config"], bundle.tree_digest(source, ("*",)), duedate, kit["secret"],
         repr((cell_timeout, student_timeout, kit["sandbox"])), kit["code_version"])
     return kit
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from grading import questions as questions_module
 from grading import sandbox
 from grading.answers import Answers
-from grading.checks import tests_for
+from grading.checks import FOLDER, tests_for
 
 MARKER = "COURSE-VERDICTS "
 TIMEOUT = 600  # seconds for all the checks of one student
@@ -30,10 +30,11 @@ class CheckerFailed(RuntimeError):
     """The checker process itself failed: no test cell of this student can score."""
 
 
-def check_all(notebook: str, exchange: Path, student_seed: str) -> dict[str, dict]:
+def check_all(notebook: str, exchange: Path, student_seed: str,
+              checks: Path = FOLDER) -> dict[str, dict]:
     """{cell: {"passed": bool, "message": str}} for every test of `notebook`."""
     verdicts = {}
-    for cell, test in tests_for(notebook).items():
+    for cell, test in tests_for(notebook, checks).items():
         asked = test.questions(questions_module.rng_for(student_seed, cell))
         answers = Answers(Path(exchange) / "answers" / cell,
                           {name: _describe(name, q) for name, q in asked.items()})
@@ -59,19 +60,19 @@ def _describe(name: str, question: questions_module.Question) -> str:
     return question.target
 
 
-def run(notebook: str, exchange: Path, student_seed: str, *,
+def run(notebook: str, exchange: Path, student_seed: str, *, checks: Path = FOLDER,
         timeout: float = TIMEOUT) -> dict[str, dict]:
     """The verdicts for one student, from a fresh checker process (sandboxed unless the
     sandbox is off). Raises CheckerFailed when that process gives none."""
-    exchange = Path(exchange).resolve()
-    command = [sys.executable, "-m", "grading.checker", notebook, str(exchange)]
+    exchange, checks = Path(exchange).resolve(), Path(checks).resolve()
+    command = [sys.executable, "-m", "grading.checker", notebook, str(exchange), str(checks)]
     env = {**os.environ, "COURSE_STUDENT_SEED": student_seed,
            "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(sandbox.ROOT)}
     if sandbox.enabled():
         sandbox.require()
         command = sandbox.bwrap_command(
             [sandbox.prlimit(), f"--as={16 * sandbox.GIB}", "--core=0", "--", *command],
-            cwd=exchange, writable=[], read_only=[sandbox.ROOT / "grading", exchange],
+            cwd=exchange, writable=[], read_only=[sandbox.ROOT / "grading", checks, exchange],
             tmp_bytes=256 * 1024 ** 2)
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
@@ -86,8 +87,9 @@ def run(notebook: str, exchange: Path, student_seed: str, *,
 
 
 def main(argv: list[str]) -> int:
-    notebook, exchange = argv
-    verdicts = check_all(notebook, Path(exchange), os.environ["COURSE_STUDENT_SEED"])
+    notebook, exchange, checks = argv
+    verdicts = check_all(notebook, Path(exchange), os.environ["COURSE_STUDENT_SEED"],
+                         Path(checks))
     print(MARKER + json.dumps(verdicts), flush=True)
     return 0
 

@@ -35,7 +35,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
-from grading import bundle, sandbox
+from grading import bundle, questions, sandbox
 
 MAX_RETURNED_FILE = 50 * bundle.MIB  # a file the student's code wrote stays on the worker
 LOG_TAIL = 20_000  # characters of kernel and library chatter returned per student
@@ -215,6 +215,9 @@ class _Scratch:
         self.db_folder = Path(tempfile.mkdtemp(prefix="autograde-db-", dir=base))  # not in it
         atexit.register(self.close)
         (self.root / "nbgrader_config.py").write_text(kit["config"])
+        secret = self.root / questions.SECRET_FILE  # outside every student's sandbox
+        secret.write_text(kit["secret"])
+        secret.chmod(0o600)
         if kit["assignment_files"]:  # nbgrader copies these "master versions" into each
             bundle.unpack(kit["assignment_files"], self.root / "solutions" / assignment)
         db = self.db_folder / "gradebook.db"

@@ -10,8 +10,11 @@ questions, never the checks or an expected value.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
+from pathlib import Path
 from typing import Callable, NamedTuple
+
+FOLDER = Path(__file__).resolve().parent  # the course's exercises; a course may name another
 
 
 class Test(NamedTuple):
@@ -23,14 +26,15 @@ class UnknownExercise(LookupError):
     """No tests for a notebook: the grader cannot score it."""
 
 
-def tests_for(notebook: str) -> dict[str, Test]:
-    """The TESTS of the exercise whose notebook is `notebook` (its name, no .ipynb)."""
-    try:
-        module = importlib.import_module(f"grading.checks.{notebook}")
-    except ModuleNotFoundError as error:
-        if error.name != f"grading.checks.{notebook}":
-            raise
+def tests_for(notebook: str, folder: Path = FOLDER) -> dict[str, Test]:
+    """The TESTS of the exercise whose notebook is `notebook` (its name, no .ipynb), from
+    `<folder>/<notebook>.py`."""
+    path = Path(folder) / f"{notebook}.py"
+    if not path.is_file():
         raise UnknownExercise(
-            f"no tests for the notebook {notebook!r}: add grading/checks/{notebook}.py "
-            "(see grading/checks/__init__.py)") from None
+            f"no tests for the notebook {notebook!r}: add {path} (see "
+            "grading/checks/__init__.py)")
+    spec = importlib.util.spec_from_file_location(f"course_checks_{notebook}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module.TESTS

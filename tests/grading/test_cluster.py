@@ -192,7 +192,7 @@ def _small_class(course: Path, answers: dict[str, dict]) -> None:
     from exercise_tools import generate_assignment
 
     (course / "solutions" / toy.NAME).mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    (course / "nbgrader_config.py").write_text(toy.config_text())
     nbformat.write(toy.source_notebook(), course / "solutions" / toy.NAME / f"{toy.NAME}.ipynb")
     generate_assignment(course, toy.NAME)
     release = course / "exercises" / toy.NAME / f"{toy.NAME}.ipynb"
@@ -308,7 +308,7 @@ def test_an_unreachable_scheduler_is_one_line_saying_what_to_start(tmp_path):
     course = tmp_path / "course"  # the check comes before any grading work
     (course / "solutions" / toy.NAME).mkdir(parents=True)
     (course / "submitted" / "s0" / toy.NAME).mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    (course / "nbgrader_config.py").write_text(toy.config_text())
     address = f"tcp://127.0.0.1:{_free_port()}"
     result = _autograde(course, "--cluster", address, check=False)
     assert result.returncode != 0, "grading against no scheduler must fail"

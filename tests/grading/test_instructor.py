@@ -18,7 +18,6 @@ import nbformat
 import toy_assignment as toy
 from exchange_class import AWKWARD, CLASS_SIZE, exchange_class
 from nbgrader.api import Gradebook
-from repo import ROOT
 
 from grading.feedback import HIDDEN_NOTE, leaks, page_text, split_hidden
 from grading.worker import cell_timeout_left
@@ -128,7 +127,7 @@ def test_a_cell_never_gets_more_time_than_the_student_has_left():
 def test_grading_refuses_unknown_assignments_and_students(tmp_path):
     course = tmp_path / "course"
     (course / "solutions" / toy.NAME).mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    (course / "nbgrader_config.py").write_text(toy.config_text())
     run = [sys.executable, "-m", "grading"]
     result = subprocess.run([*run, "autograde", "nope"], cwd=course, capture_output=True,
                             text=True, check=False)

@@ -17,7 +17,6 @@ import nbformat
 import pytest
 
 import toy_assignment as toy
-from repo import ROOT
 from exercise_tools import generate_assignment
 from grading import sandbox
 
@@ -77,7 +76,7 @@ def _serve(server: socket.socket, accepted: list) -> None:
 def test_student_code_reaches_nothing_of_the_course_and_hits_its_limits(tmp_path):
     course = tmp_path / "course"
     (course / "solutions" / toy.NAME).mkdir(parents=True)
-    config = (ROOT / "nbgrader_config.py").read_text()
+    config = toy.config_text()
     # Small limits keep the test fast: 1 GiB of memory, 64 processes, 64 MiB files.
     config += ("\nc.SandboxedKernelManager.memory_gib = 1\n"
                "c.SandboxedKernelManager.max_processes = 64\n"

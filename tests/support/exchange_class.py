@@ -18,7 +18,6 @@ from nbgrader.exchange.default import (
     ExchangeReleaseAssignment,
     ExchangeSubmit,
 )
-from repo import ROOT
 from traitlets.config import Config
 
 CLASS_SIZE = 50
@@ -141,7 +140,7 @@ def exchange_class(tmp_path: Path) -> tuple[Path, dict]:
     course, exchange = tmp_path / "course", tmp_path / "exchange"
     (course / "solutions" / toy.NAME).mkdir(parents=True)
     exchange.mkdir(mode=0o777)
-    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    (course / "nbgrader_config.py").write_text(toy.config_text())
     _write(toy.source_notebook(), course / "solutions" / toy.NAME / f"{toy.NAME}.ipynb")
     generate_assignment(course, toy.NAME)
     _exchange(ExchangeReleaseAssignment, course, exchange)

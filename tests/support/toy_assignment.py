@@ -3,10 +3,14 @@ must take seconds each, so the machinery is tested, not the course's training co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from repo import ROOT
 
 NAME = "toy"
+CHECKS = Path(__file__).resolve().parent / "toy_checks"  # its tests, run by the checker
 MAX_AUTO = 5  # test_square_format 1 + test_square_values 2 + test_count_words 2
 HIDDEN = ["assert square(-3) == 9, 'the square of a negative number is positive'",
           "assert square(-1.5) == 2.25",
@@ -18,6 +22,12 @@ def _cell(kind, source, grade_id, *, solution=False, grade=False, points=0, lock
     meta = {"nbgrader": {"schema_version": 3, "grade_id": grade_id, "solution": solution,
                          "grade": grade, "locked": locked, **({"points": points} if grade else {})}}
     return (new_code_cell if kind == "code" else new_markdown_cell)(source, metadata=meta)
+
+
+def config_text() -> str:
+    """The course's nbgrader_config.py, with the toy's tests where the checker finds them."""
+    return ((ROOT / "nbgrader_config.py").read_text()
+            + f"\nc.AskingExecute.checks = {str(CHECKS)!r}\n")
 
 
 def source_notebook() -> nbformat.NotebookNode:
