@@ -5,7 +5,9 @@ Autograding runs student code with the grader's rights. `SandboxedKernelManager`
 the kernel under ``bwrap`` instead: no network (its own network namespace), its own PID
 namespace (it cannot see or signal the grader), the system, the Python installation, the
 virtual environment, the course's `helpers/` and the data read-only, a private ``/tmp``
-of limited size, and one writable folder: the one holding the notebook being graded. The
+of limited size, and one writable folder: a private copy of the one holding the notebook
+being graded, seen at its path (nothing the kernel writes reaches the course), and the
+exchange folder where it hands over its answers (grading/asking.py). The
 course folder (`solutions/`, the gradebook, other submissions) and the home folder are
 simply not there. Memory and processes are capped by a cgroup per kernel where the
 machine lets us make one (cgroup v1 or v2, as root), else by ``prlimit``; single files
@@ -37,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GIB = 1024 ** 3
 OFF_SWITCH = "COURSE_SANDBOX"  # "off" disables the sandbox (`--no-sandbox` sets it)
 _CGROUP_ROOTS = {"pids": Path("/sys/fs/cgroup/pids"), "memory": Path("/sys/fs/cgroup/memory")}
-_CGROUP2 = Path("/sys/fs/cgroup/unified")
+_CGROUP2 = Path("/sys/fs/cgroup")  # where cgroup v2 lives on current Debian and Ubuntu
+_PARENT = "course-grading"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -100,9 +103,11 @@ def prlimit() -> str:
 
 
 def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
-                  tmp_bytes: int, read_only: list[Path] = ()) -> list[str]:
+                  tmp_bytes: int, read_only: list[Path] = (),
+                  mapped: dict[Path, Path] | None = None) -> list[str]:
     """`command` run by bubblewrap: read-only system and `read_only` folders, `writable`
-    folders, nothing else."""
+    folders, each writable folder of `mapped` (host path -> path seen inside), nothing
+    else."""
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent",
             "--new-session", "--proc", "/proc", "--dev", "/dev"]
     # A private, sized /tmp first, everything else on top: mounted after the read-only
@@ -116,6 +121,8 @@ def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
         args += ["--ro-bind", str(path), str(path)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
+    for host, inside in (mapped or {}).items():
+        args += ["--bind", str(host), str(inside)]
     args += ["--remount-ro", "/", "--chdir", str(cwd),
              "--unsetenv", "JPY_PARENT_PID",  # its PID means nothing in the sandbox
              "--setenv", "HOME", str(home),
@@ -127,12 +134,33 @@ def bwrap_command(command: list[str], *, cwd: Path, writable: list[Path],
     return args + ["--"] + command
 
 
-def make_cgroup(memory_bytes: int, processes: int) -> dict[str, Path]:
-    """One cgroup per controller for one kernel, with its limits; {} where not allowed."""
-    made, name = {}, f"course-grading/{uuid.uuid4().hex[:12]}"
+def cgroup_version(root: Path = _CGROUP2) -> str:
+    """"v2" where a unified hierarchy offers memory and pids, "v1" where the v1 memory and
+    pids hierarchies are mounted, else "none" (then only prlimit limits a kernel)."""
+    try:
+        if {"memory", "pids"} <= set((root / "cgroup.controllers").read_text().split()):
+            return "v2"
+    except OSError:
+        pass
+    if all((folder / "cgroup.procs").exists() for folder in _CGROUP_ROOTS.values()):
+        return "v1"
+    return "none"
+
+
+def make_cgroup(memory_bytes: int, processes: int, version: str | None = None,
+                v2_root: Path = _CGROUP2) -> dict[str, Path]:
+    """One cgroup for one kernel, with its limits, as {controller: folder} (one folder for
+    both on cgroup v2); {} where the machine does not let us make one."""
+    version = version or cgroup_version(v2_root)
+    name = uuid.uuid4().hex[:12]
+    if version == "v2":
+        return _make_cgroup2(v2_root, name, memory_bytes, processes)
+    if version != "v1":
+        return {}
+    made = {}
     limits = {"pids": ("pids.max", processes), "memory": ("memory.limit_in_bytes", memory_bytes)}
     for controller, (knob, value) in limits.items():
-        folder = _CGROUP_ROOTS[controller] / name
+        folder = _CGROUP_ROOTS[controller] / _PARENT / name
         try:
             folder.mkdir(parents=True)
             (folder / knob).write_text(str(value))
@@ -147,32 +175,71 @@ def make_cgroup(memory_bytes: int, processes: int) -> dict[str, Path]:
     return made
 
 
+def _make_cgroup2(root: Path, name: str, memory_bytes: int, processes: int) -> dict:
+    """cgroup v2: a child of <root>/course-grading, whose parents delegate memory and pids
+    (a v2 cgroup with children may hold no process itself, so the kernel gets a leaf)."""
+    parent, folder = root / _PARENT, root / _PARENT / name
+    try:
+        parent.mkdir(exist_ok=True)
+        for level in (root, parent):
+            wanted = {"memory", "pids"} - set((level / "cgroup.subtree_control").read_text()
+                                              .split())
+            if wanted:
+                (level / "cgroup.subtree_control").write_text(
+                    " ".join(f"+{c}" for c in sorted(wanted)))
+        folder.mkdir()
+        (folder / "memory.max").write_text(str(memory_bytes))
+        if (folder / "memory.swap.max").exists():  # no swapping around the limit
+            (folder / "memory.swap.max").write_text("0")
+        (folder / "pids.max").write_text(str(processes))
+    except OSError:
+        if folder.exists():
+            folder.rmdir()
+        return {}
+    return {"memory": folder, "pids": folder}
+
+
+def _count(path: Path, key: str) -> int:
+    """The number after `key` in a "key value" file (memory.events, oom_control...)."""
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == key:
+            return int(parts[1])
+    return 0
+
+
 def _cgroup_stat(cgroups: dict[str, Path]) -> str | None:
-    """Which limit a kernel ran into, read from its cgroups."""
+    """Which limit a kernel ran into, read from its cgroups (v1 or v2 files)."""
     memory = cgroups.get("memory")
     if memory:
         try:
-            control = (memory / "memory.oom_control").read_text()
-            killed = any(line.split()[0] == "oom_kill" and int(line.split()[1]) > 0
-                         for line in control.splitlines())
-            if killed or int((memory / "memory.failcnt").read_text()) > 0:
+            if (memory / "memory.events").exists():  # v2
+                if _count(memory / "memory.events", "oom_kill") or _count(
+                        memory / "memory.events", "max"):
+                    return "memory"
+            elif _count(memory / "memory.oom_control", "oom_kill") > 0 or int(
+                    (memory / "memory.failcnt").read_text()) > 0:
                 return "memory"
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError):
             pass
     pids = cgroups.get("pids")
     if pids:
         try:
-            events = (pids / "pids.events").read_text()
-            if int(events.split()[-1]) > 0:
+            if _count(pids / "pids.events", "max") > 0:
                 return "processes"
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError):
             pass
     return None
 
 
 def remove_cgroups(cgroups: dict[str, Path]) -> None:
     """Kill what is left in the cgroups (a fork bomb's children) and remove them."""
-    for folder in cgroups.values():
+    for folder in dict.fromkeys(cgroups.values()):  # v2: one folder for both controllers
+        if (folder / "cgroup.kill").exists():
+            try:
+                (folder / "cgroup.kill").write_text("1")
+            except OSError:
+                pass
         for _ in range(50):
             try:
                 pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
@@ -229,6 +296,12 @@ class SandboxedKernelManager(AsyncKernelManager):
                             ).tag(config=True)
     max_file_mib = Integer(1024, help="Largest file a kernel may write, MiB").tag(config=True)
     tmp_mib = Integer(512, help="Size of the kernel's private /tmp, MiB").tag(config=True)
+    use_cgroups = Bool(True, help="Limit memory and processes with a cgroup (v1 or v2) "
+                       "where the machine allows; else, or when False, with prlimit only"
+                       ).tag(config=True)
+    address_space_gib = Integer(8, help="Without a cgroup: the kernel's address space, GiB "
+                                "(TensorFlow maps far more than it uses, see "
+                                "book/instructors.md)").tag(config=True)
     # Where the kernel writes its answers for the checker (set by grading.asking).
     exchange: list[Path] = []
 
@@ -247,18 +320,25 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self._active():
             cwd = Path(kw.get("cwd") or os.getcwd()).resolve()
-            self._cgroups = make_cgroup(self.memory_gib * GIB, self.max_processes)
+            self._cgroups = (make_cgroup(self.memory_gib * GIB, self.max_processes)
+                             if self.use_cgroups else {})
             _last.update(limit=None, cgroups=self._cgroups)
             limits = [f"--fsize={self.max_file_mib * 1024 ** 2}", "--core=0"]
             if "pids" not in self._cgroups:
                 limits.append(f"--nproc={self.max_processes}")  # no effect for root
             if "memory" not in self._cgroups:  # address space, with room for TF's mappings
-                limits.append(f"--as={4 * self.memory_gib * GIB}")
+                limits.append(f"--as={self.address_space_gib * GIB}")
             join = " ".join(f"echo $$ > {folder / 'cgroup.procs'} &&"
-                            for folder in self._cgroups.values())
+                            for folder in dict.fromkeys(self._cgroups.values()))
+            # The kernel works on a copy of its notebook's folder, seen at the folder's
+            # path: what it writes there (files, links to the course) never reaches the
+            # autograded folder, which nbgrader's own tools then read, chmod and copy to
+            # the feedback outside the sandbox.
+            work = self._private / "work"
+            shutil.copytree(cwd, work, symlinks=True)
             sandboxed = bwrap_command(
                 [prlimit(), *limits, "--", *kernel_cmd], cwd=cwd,
-                writable=[cwd, self._private, *self.exchange],
+                writable=[self._private, *self.exchange], mapped={work: cwd},
                 tmp_bytes=self.tmp_mib * 1024 ** 2)
             kernel_cmd = ["sh", "-c", f'{join} exec "$@"', "sandbox", *sandboxed]
         return await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -109,6 +109,13 @@ MISTAKES = {
     "no_biases": ({"dense_param_count": "def dense_param_count(layer_sizes):\n"
                                         "    return sum(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))\n"},
                   ["test_dense_param_count_format", "test_dense_param_count_values"]),
+    # "without building a model": counts right, but from a Keras model
+    "builds_a_model": ({"dense_param_count":
+                        "def dense_param_count(layer_sizes):\n"
+                        "    layers = [keras.Input((layer_sizes[0],))]\n"
+                        "    layers += [keras.layers.Dense(n) for n in layer_sizes[1:]]\n"
+                        "    return keras.Sequential(layers).count_params()\n"},
+                       ["test_dense_param_count_values"]),
     "no_hidden_activation": ({"build_dense_model":
                               "def build_dense_model(hidden_units, activation):\n"
                               "    layers = [keras.Input((28, 28)), keras.layers.Flatten()]\n"

@@ -317,12 +317,16 @@ STUDENTS = {
          "test_prepare_no_leak": "changed its input",
          "test_regularized_layers": "right before the output",
          "test_trained_model": "6 epochs, more than 5"}),
+    # The format test of prepare now runs on the grader's images, not on x_small itself,
+    # so a prepare that standardizes with x_small's statistics no longer passes it by
+    # chance: its training images do not come out centred.
     "m4_globals_no_relu_adds_check_images": (
         _answers(pixel_statistics=PS_GLOBAL, prepare=PREP_GLOBAL,
                  build_regularized_cnn=BUILD_NO_RELU, train_model=TRAIN_ADDS_CHECK),
-        {"test_pixel_statistics_values": 0, "test_prepare_no_leak": 0,
+        {"test_pixel_statistics_values": 0, "test_prepare_format": 0, "test_prepare_no_leak": 0,
          "test_regularized_layers": 0, "test_trained_model": 0},
         {"test_pixel_statistics_values": "mean image is wrong",
+         "test_prepare_format": "training images: mean 0 per pixel",
          "test_prepare_no_leak": "not standardized with their own",
          "test_regularized_layers": "keep its ReLU",
          "test_trained_model": "only on them"}),
@@ -345,7 +349,7 @@ STUDENTS = {
     "m9_returns_history": (_answers(train_model=TRAIN_RETURNS_HISTORY), {"test_trained_model": 0},
                            {"test_trained_model": "return the model it was given"}),
     "m10_too_little_training": (_answers(train_model=TRAIN_TOO_LITTLE), {"test_trained_model": 0},
-                                {"test_trained_model": "below 80%"}),
+                                {"test_trained_model": "below 75%"}),
 }
 
 

@@ -1,146 +1,316 @@
-"""Test cells score only when they ran as written: a student per way of rewiring the
-kernel, each with wrong answers, graded by plain `nbgrader autograde` with the course's
-config. Each attack is first shown to work under nbgrader's own Execute (so the student
-really attacks), then to earn nothing under the course's GuardedExecute. A correct
-answer that writes to stderr keeps its points."""
+"""Students who have read the grader's code attack it, and earn nothing they did not solve.
+
+Each attacker hands in exercise 1 with nothing implemented, plus an attack written from
+the grading design (book/instructors.md): rewiring NumPy or the kernel, values that lie
+about equality, forged answers and kernel replies, outputs that nbgrader would score,
+code that runs while the tests do, a cell before the set-up, reading the kernel's
+history, links and files planted beside the notebook. The class is graded by plain
+`nbgrader autograde` and by `python -m grading` (same secret, so the same questions):
+both must give every attacker 0, the reference full marks, and every student the same
+score. The feedback must hold no line of the exercise's tests in any encoding, the
+course's files must not change (content and permissions), and nothing the kernel wrote
+may reach the feedback folder.
+"""
 
 from __future__ import annotations
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from repo import ROOT
-from exercise_tools import generate_assignment, gradebook_scores, nbgrader, submit
-
-NAME = "guarded"
-
-
-def _cell(source, grade_id, *, solution=False, grade=False, points=0):
-    meta = {"nbgrader": {"schema_version": 3, "grade_id": grade_id, "solution": solution,
-                         "grade": grade, "locked": not solution,
-                         **({"points": points} if grade else {})}}
-    return new_code_cell(source, metadata=meta)
-
-
-SETUP = "import numpy as np\nLIMIT = 10"
-SOURCE = new_notebook(cells=[
-    new_markdown_cell("# Guarded"),
-    _cell(SETUP, "setup"),
-    _cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-          "double", solution=True),
-    _cell("assert double(1) == 2, 'double(1) should be 2'", "test_double_format",
-          grade=True, points=1),
-    _cell("### BEGIN HIDDEN TESTS\n"
-          "assert np.allclose(double(np.arange(5.0)), 2 * np.arange(5.0)), 'wrong on arrays'\n"
-          "assert all(double(v) == 2 * v for v in range(-3, 4)), 'wrong on integers'\n"
-          "assert all([np.allclose(double(LIMIT), 2 * LIMIT)]), 'wrong on larger numbers'\n"
-          "print('checked')\n"
-          "### END HIDDEN TESTS", "test_double_values", grade=True, points=2),
-    _cell("def count_positive(values):\n    ### BEGIN SOLUTION\n"
-          "    return sum(1 for v in values if v > 0)\n    ### END SOLUTION",
-          "count_positive", solution=True),
-    _cell("### BEGIN HIDDEN TESTS\nassert count_positive([-1, 0, 2]) == 1, 'zero is not "
-          "positive'\nprint('checked')\n### END HIDDEN TESTS", "test_count_positive", grade=True, points=2),
-], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                            "language": "python"}})
-MAX_SCORE = 5
-
-RIGHT = {"double": "def double(x):\n    return x + x",
-         "count_positive": "def count_positive(values):\n    return len([v for v in values if v > 0])"}
-# Wrong on the hidden tests only: a student who earns more than the visible point cheated.
-WRONG = {"double": "def double(x):\n    return 2 * x + (np.asarray(x) >= 5)",
-         "count_positive": "def count_positive(values):\n    return sum(v >= 0 for v in values)"}
-
-
-def _attack(code: str) -> dict:
-    return {**WRONG, "double": WRONG["double"] + "\n\n" + code}
-
-
-TRACER = """
-import sys, types
-_fake_np = types.SimpleNamespace(**{k: getattr(np, k) for k in dir(np) if k[:2] != "__"})
-_fake_np.allclose = lambda *a, **k: True
-def _trace(frame, event, arg):  # every cell run from now on sees a numpy that agrees
-    if event == "call" and "ipykernel_" in frame.f_code.co_filename:
-        frame.f_globals["np"] = _fake_np
-sys.settrace(_trace)
-"""
-SWALLOW = """
+import base64
+import binascii
+import copy
+import re
+import shutil
+import subprocess
 import sys
-def _swallow(self, etype, value, tb, tb_offset=None):  # and tell IPython all went well
-    frame = sys._getframe()
-    while frame:
-        result = frame.f_locals.get("result")
-        if hasattr(result, "error_in_exec"):
-            result.error_in_exec = None
-        frame = frame.f_back
-get_ipython().set_custom_exc((AssertionError,), _swallow)
+import zlib
+from pathlib import Path
+
+import nbformat
+import pytest
+from exercise_tools import (
+    gradebook_scores,
+    make_course,
+    nbgrader,
+    solution_answers,
+    submission,
+    submit,
+)
+from nbformat.v4 import new_code_cell
+
+from grading import questions, sandbox
+from grading.checks import FOLDER
+from grading.feedback import page_text
+
+pytestmark = pytest.mark.skipif(sandbox.problem() is not None,
+                                reason=f"no usable bubblewrap: {sandbox.problem()}")
+
+A = "ex01_dataset"
+CELLS = ("test_to_model_input_format", "test_to_model_input_values", "test_one_hot_format",
+         "test_one_hot_values", "test_class_means_format", "test_class_means_values")
+
+PATCH_NUMPY = """
+import numpy as np
+always = (lambda *args, **kwargs: True).__code__
+for function in (np.allclose, np.array_equal, np.isclose):
+    try:
+        function.__code__ = always
+    except (AttributeError, TypeError):
+        pass
+np.allclose = np.array_equal = lambda *args, **kwargs: True
 """
-ATTACKS = {  # student -> answers; each scores more than 1 point under plain nbgrader
-    "empties_later_cells": {"double": "get_ipython().input_transformers_cleanup.append("
-                                      "lambda lines: ['pass\\n'])"},
-    "drops_asserts": _attack("import ast\nclass Drop(ast.NodeTransformer):\n"
-                             "    def visit_Assert(self, node):\n        return None\n"
-                             "get_ipython().ast_transformers.append(Drop())"),
-    "traces_test_cells": _attack(TRACER),
-    "swallows_errors": _attack(SWALLOW),
-    "patches_builtins": _attack("import builtins\nbuiltins.all = lambda *a, **k: True"),
-    "patches_numpy": _attack("np.allclose = lambda *a, **k: True"),
-    "patches_numpy_when_called": {**WRONG, "double": "def double(x):\n"
-                                  "    np.allclose = lambda *a, **k: True\n"
-                                  "    return 2 * x + (np.asarray(x) >= 5)"},
-    "rebinds_locked_constant": {**WRONG, "double": WRONG["double"] + "\nLIMIT = 2"},
-    "replaces_run_cell": _attack(
-        "ip = get_ipython()\n_real = ip.run_cell\n"
-        "ip.run_cell = lambda raw_cell, *a, **k: _real('pass', *a, **k)"),
+
+LIARS = """
+import numpy as np
+
+class Liar(np.ndarray):
+    def __eq__(self, other):
+        return True
+    __ne__ = lambda self, other: False
+
+class LyingInt(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+
+def to_model_input(images):
+    return np.zeros(3).view(Liar)
+
+def one_hot(labels, num_classes=10):
+    return LyingInt(0)
+
+def class_means(images, labels):
+    return np.zeros((2, 2)).view(Liar)
+"""
+
+FORGE_ANSWERS = """
+import json, pathlib, numpy as np
+import helpers.handover as handover
+
+def forged(exchange, cell, namespace):
+    # Answer every question with its own input, or 'passed' where there is none.
+    folder = pathlib.Path(exchange)
+    out = folder / 'answers' / cell
+    out.mkdir(parents=True, exist_ok=True)
+    for question in json.loads((folder / 'questions' / f'{cell}.json').read_text()):
+        arrays = [a for a in question['args'] if isinstance(a, dict) and 'array' in a]
+        if arrays:
+            data = np.load(folder / 'questions' / arrays[0]['array'])
+            np.save(out / 'forged.npy', data.astype(np.float32) / 255)
+            value = {'array': 'forged.npy', 'type': 'ndarray'}
+        else:
+            value = {'str': 'passed'}
+        (out / f"{question['name']}.json").write_text(json.dumps({'value': value}))
+        (out / 'verdict.json').write_text(json.dumps({'passed': True}))
+
+handover.answer = forged
+"""
+
+FORGE_REPLIES = """
+from ipykernel.kernelbase import Kernel
+from jupyter_client.session import Session
+original = Session.send
+def send(self, stream, msg_or_type, content=None, *args, **kwargs):
+    if isinstance(msg_or_type, str) and msg_or_type == 'error':
+        return None
+    if isinstance(content, dict) and content.get('status') == 'error':
+        content = {'status': 'ok', 'execution_count': content.get('execution_count'),
+                   'user_expressions': {}, 'payload': []}
+    return original(self, stream, msg_or_type, content, *args, **kwargs)
+Session.send = send
+"""
+
+DISPLAY_THEN_RAISE = """
+from IPython import get_ipython
+from IPython.display import display
+def to_model_input(images):
+    get_ipython().displayhook(9)
+    display(9)
+    raise NotImplementedError()
+"""
+
+MEANWHILE = """
+import threading, time, numpy as np
+from IPython import get_ipython
+def keep_patching():
+    while True:
+        np.allclose = np.array_equal = lambda *a, **k: True
+        time.sleep(0.001)
+threading.Thread(target=keep_patching, daemon=True).start()
+get_ipython().events.register('post_run_cell',
+                               lambda *a: setattr(np, 'array_equal', lambda *b, **k: True))
+get_ipython().events.register('pre_run_cell',
+                              lambda *a: setattr(np, 'allclose', lambda *b, **k: True))
+"""
+
+STEALS = """
+import base64, glob, os, pathlib, zlib
+from IPython import get_ipython
+found = []
+for pattern in ('CHECKS/*.py', 'CHECKS/../*.py', '/tmp/*/*.py', '/tmp/*/*/*.py',
+                '../../../*', '../../../../*', '/tmp/course-exchange-*/**/*'):
+    found += glob.glob(pattern, recursive=True)
+secret_text = ''
+for path in found:
+    try:
+        secret_text += pathlib.Path(path).read_text()[:20000]
+    except (OSError, UnicodeDecodeError):
+        pass
+history = '\\n'.join(get_ipython().user_ns.get('In', [])) + '\\n'.join(globals().get('_ih', []))
+blob = (secret_text + history + str(dict(os.environ))).encode()
+print('FOUND', found)
+print('TEXT', blob.decode(errors='replace'))
+print('REVERSED', blob.decode(errors='replace')[::-1])
+print('BASE64', base64.b64encode(blob).decode())
+print('HEX', blob.hex())
+print('ZLIB', base64.b64encode(zlib.compress(blob)).decode())
+pathlib.Path('leak.txt').write_text(blob.decode(errors='replace'))
+for name, target in (('gradebook.db', '../../../gradebook.db'),
+                     ('solution.ipynb', '../../../solutions/ex01_dataset/ex01_dataset.ipynb'),
+                     ('secret', '../../../.grading_secret')):
+    try:
+        os.symlink(target, name)
+    except OSError:
+        pass
+"""
+
+LINKED_ANSWERS = """
+import os, pathlib
+import helpers.handover as handover
+
+def linked(exchange, cell, namespace):
+    out = pathlib.Path(exchange) / 'answers'
+    out.mkdir(parents=True, exist_ok=True)
+    os.symlink('/etc', out / cell)
+
+handover.answer = linked
+"""
+
+BLANK = "def {}(*args, **kwargs):\n    raise NotImplementedError()\n"
+NOTHING = {name: BLANK.format(name) for name in ("to_model_input", "one_hot", "class_means")}
+
+
+def _attacker(code: str) -> nbformat.NotebookNode:
+    return submission(A, {**NOTHING, "to_model_input": NOTHING["to_model_input"] + code})
+
+
+def _cell_before_setup() -> nbformat.NotebookNode:
+    nb = submission(A, NOTHING)
+    setup = next(i for i, c in enumerate(nb.cells)
+                 if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    nb.cells.insert(setup, new_code_cell(PATCH_NUMPY + MEANWHILE))
+    return nb
+
+
+STEALS = STEALS.replace("CHECKS", str(FOLDER))  # the attacker knows where the tests live
+
+STUDENTS = {
+    "patches_numpy": lambda: _attacker(PATCH_NUMPY),
+    "lies_about_equality": lambda: submission(A, {**NOTHING, "to_model_input": LIARS}),
+    "forges_answers": lambda: _attacker(FORGE_ANSWERS),
+    "forges_kernel_replies": lambda: _attacker(FORGE_REPLIES),
+    "displays_then_raises": lambda: submission(A, {**NOTHING,
+                                                   "to_model_input": DISPLAY_THEN_RAISE}),
+    "patches_meanwhile": lambda: _attacker(MEANWHILE),
+    "cell_before_setup": _cell_before_setup,
+    "steals_and_plants_links": lambda: _attacker(STEALS),
+    "links_its_answers": lambda: _attacker(LINKED_ANSWERS),
 }
 
 
-def _grade(tmp_path, students: dict, guarded: bool) -> dict:
-    course = tmp_path / ("guarded" if guarded else "plain")
-    (course / "solutions" / NAME).mkdir(parents=True)
-    text = (ROOT / "nbgrader_config.py").read_text()
-    if not guarded:  # nbgrader's own Execute, to show what each attack does without us
-        text = text.replace('"grading.kernel_guard.GuardedExecute"',
-                            '"nbgrader.preprocessors.Execute"')
-        assert "nbgrader.preprocessors.Execute" in text
-    (course / "nbgrader_config.py").write_text(text)
-    nbformat.write(SOURCE, course / "solutions" / NAME / f"{NAME}.ipynb")
-    generate_assignment(course, NAME)
-    released = nbformat.read(course / "exercises" / NAME / f"{NAME}.ipynb", as_version=4)
-    for student, answers in students.items():
-        nb = nbformat.from_dict(released)
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in answers:
-                cell.source = answers[grade_id]
-        submit(course, student, NAME, nb)
-    nbgrader("autograde", NAME, "--force", "--ExecutePreprocessor.timeout=20", cwd=course)
-    scores, max_score = gradebook_scores(course, NAME, students)
-    assert max_score == MAX_SCORE
-    return {student: sum(cells.values()) for student, cells in scores.items()}
+def _course_state(course: Path) -> dict[str, tuple]:
+    """Content and permissions of every course file grading must leave alone."""
+    state = {}
+    for path in [course / "nbgrader_config.py", course / questions.SECRET_FILE,
+                 *sorted((course / "solutions").rglob("*")),
+                 *sorted((course / "exercises").rglob("*"))]:
+        if path.is_file():
+            state[str(path.relative_to(course))] = (path.read_bytes(), path.stat().st_mode)
+    db = course / "gradebook.db"
+    state["gradebook.db mode"] = (db.stat().st_mode,)
+    return state
 
 
-def test_every_attack_works_without_the_guard_and_earns_nothing_with_it(tmp_path):
-    students = {"right": RIGHT, "wrong": WRONG, **ATTACKS}
-    plain = _grade(tmp_path, students, guarded=False)
-    assert plain["right"] == MAX_SCORE and plain["wrong"] == 1, plain
-    fooled = {s: plain[s] for s in ATTACKS if plain[s] > 1}
-    assert fooled == {s: plain[s] for s in ATTACKS}, (
-        f"these students do not attack nbgrader (they score 1 or less without the guard): "
-        f"{sorted(set(ATTACKS) - set(fooled))}")
+def _views(text: str) -> str:
+    """`text` and what a student could have encoded in it: reversed, base64, hex, zlib."""
+    views = [text, text[::-1]]
+    for run in re.findall(r"[A-Za-z0-9+/=]{40,}", text):
+        try:
+            raw = base64.b64decode(run + "=" * (-len(run) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        views.append(raw.decode(errors="replace"))
+        try:
+            views.append(zlib.decompress(raw).decode(errors="replace"))
+        except zlib.error:
+            pass
+    for run in re.findall(r"(?:[0-9a-f]{2}){20,}", text):
+        views.append(bytes.fromhex(run).decode(errors="replace"))
+    return "\n".join(views)
 
-    guarded = _grade(tmp_path, students, guarded=True)
-    assert guarded["right"] == MAX_SCORE and guarded["wrong"] == 1, guarded
-    cheated = {s: guarded[s] for s in ATTACKS if guarded[s] > 1}
-    assert not cheated, f"attacks that still earned hidden-test points: {cheated}"
+
+def _check_lines() -> list[str]:
+    """Lines of the exercise's tests that say something (not blank, not one word)."""
+    lines = [line.strip() for line in (FOLDER / f"{A}.py").read_text().splitlines()]
+    return [line for line in lines if len(line) > 25 and not line.startswith(("#", '"""'))]
 
 
-def test_a_correct_answer_that_writes_to_stderr_keeps_its_points(tmp_path):
-    noisy = {**RIGHT, "double": "import logging, sys, warnings\n"
-                                "def double(x):\n"
-                                "    print('doubling', x, file=sys.stderr)\n"
-                                "    logging.getLogger('student').error('progress %s', x)\n"
-                                "    return x + x"}
-    totals = _grade(tmp_path, {"noisy": noisy, "right": RIGHT}, guarded=True)
-    assert totals == {"noisy": MAX_SCORE, "right": MAX_SCORE}, totals
+def _grade_both_routes(tmp_path: Path) -> tuple[dict, dict, Path, Path]:
+    students = {"solution": submission(A, solution_answers(A)), "blank": submission(A, NOTHING)}
+    students.update({name: make() for name, make in STUDENTS.items()})
+    plain = make_course(tmp_path / "plain", [A])
+    mine = tmp_path / "python_m_grading"
+    shutil.copytree(plain, mine)
+    secret = questions.course_secret(plain)
+    (mine / questions.SECRET_FILE).write_text(secret)  # the same questions on both routes
+    for course in (plain, mine):
+        for student, nb in students.items():
+            submit(course, student, A, copy.deepcopy(nb))
+
+    before = _course_state(plain)
+    nbgrader("autograde", A, "--force", cwd=plain)
+    nbgrader("generate_feedback", A, "--force", cwd=plain)
+    assert _course_state(plain) == before, "plain nbgrader: a course file changed"
+
+    result = subprocess.run([sys.executable, "-m", "grading", "grade", A, "--jobs", "2"],
+                            cwd=mine, capture_output=True, text=True, timeout=900, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    after_state = _course_state(mine)
+    assert {k: v for k, v in after_state.items() if k != "gradebook.db mode"} == {
+        k: v for k, v in before.items() if k != "gradebook.db mode"}, \
+        "python -m grading: a course file changed"
+    assert after_state["gradebook.db mode"] == before["gradebook.db mode"]
+    return (gradebook_scores(plain, A, students)[0], gradebook_scores(mine, A, students)[0],
+            plain, mine)
+
+
+def test_attackers_earn_nothing_on_either_route_and_leak_nothing(tmp_path, subtests):
+    plain_scores, my_scores, plain, mine = _grade_both_routes(tmp_path)
+
+    with subtests.test("both routes give every student the same scores"):
+        assert plain_scores == my_scores
+
+    with subtests.test("the reference earns full marks, the blank notebook nothing"):
+        assert all(plain_scores["solution"][cell] > 0 for cell in CELLS), plain_scores["solution"]
+        assert sum(plain_scores["blank"].values()) == 0
+
+    for student in STUDENTS:
+        with subtests.test(student):
+            assert sum(plain_scores[student].values()) == 0, plain_scores[student]
+
+    secret = (plain / questions.SECRET_FILE).read_text().strip()
+    lines = _check_lines()
+    assert len(lines) > 20, "the leak check needs lines of the exercise's tests to look for"
+    for course in (plain, mine):
+        for student in [*STUDENTS, "solution"]:
+            with subtests.test(f"{course.name}: {student}'s feedback"):
+                folder = course / "feedback" / student / A
+                assert sorted(p.name for p in folder.iterdir()) == [f"{A}.html"], \
+                    "only the feedback page reaches the feedback folder"
+                shown = _views(page_text(folder / f"{A}.html"))
+                graded = (course / "autograded" / student / A / f"{A}.ipynb").read_text()
+                shown += _views(graded)
+                assert [line for line in lines if line in shown] == []
+                assert secret not in shown
+            with subtests.test(f"{course.name}: nothing {student}'s kernel wrote is kept"):
+                kept = sorted(p.name for p in (course / "autograded" / student / A).iterdir())
+                assert "leak.txt" not in kept and "gradebook.db" not in kept
+                assert not any(p.is_symlink() for p in (course / "autograded").rglob("*"))
