@@ -1,9 +1,11 @@
 """Feedback without hidden tests, and limits on what a graded notebook may hold.
 
-nbgrader's feedback shows hidden test source, and tracebacks repeat the failing hidden
-line even when the source is cleared (upstream issues #917, #1363). `HideHiddenTests`
-removes both; `generate_feedback` then checks every HTML file for every hidden line and
-withholds any file that still contains one.
+The course's tests run in the checker (grading/checks/) and never enter the student's
+kernel, so no feedback page should show them. Two guards remain: nbgrader's feedback
+shows hidden-test source left in a notebook, and tracebacks repeat the failing hidden
+line (upstream issues #917, #1363), which `HideHiddenTests` removes; `generate_feedback`
+then checks every HTML file for every hidden line and every line of the exercise's tests,
+and withholds any file that still contains one.
 """
 
 from __future__ import annotations
@@ -109,11 +111,25 @@ def secret_lines(notebooks) -> list[str]:
     return [line for line in hidden if line not in shown and not _ONE_WORD.fullmatch(line)]
 
 
+def test_lines(path: Path) -> list[str]:
+    """The lines of an exercise's tests (grading/checks/) that would give them away: code
+    of more than a few words, not comments or docstrings."""
+    lines = [line.strip() for line in Path(path).read_text().splitlines()]
+    return [line for line in lines if len(line) > 25 and not line.startswith(("#", '"""'))]
+
+
 def assignment_hidden_lines(course: Path, assignment: str) -> list[str]:
+    """Hidden-test lines left in the assignment's notebooks, and the lines of its tests."""
     import nbformat
 
-    return secret_lines(nbformat.read(path, as_version=4) for path in
-                        sorted((course / "solutions" / assignment).glob("*.ipynb")))
+    from grading.checks import FOLDER
+
+    paths = sorted((course / "solutions" / assignment).glob("*.ipynb"))
+    lines = secret_lines(nbformat.read(path, as_version=4) for path in paths)
+    for path in paths:
+        if (FOLDER / f"{path.stem}.py").is_file():
+            lines += test_lines(FOLDER / f"{path.stem}.py")
+    return lines
 
 
 def leaks(page: Path, secret_lines: list[str]) -> list[str]:

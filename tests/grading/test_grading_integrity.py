@@ -38,7 +38,7 @@ from nbformat.v4 import new_code_cell
 
 from grading import questions, sandbox
 from grading.checks import FOLDER
-from grading.feedback import page_text
+from grading.feedback import page_text, test_lines
 
 pytestmark = pytest.mark.skipif(sandbox.problem() is not None,
                                 reason=f"no usable bubblewrap: {sandbox.problem()}")
@@ -247,12 +247,6 @@ def _views(text: str) -> str:
     return "\n".join(views)
 
 
-def _check_lines() -> list[str]:
-    """Lines of the exercise's tests that say something (not blank, not one word)."""
-    lines = [line.strip() for line in (FOLDER / f"{A}.py").read_text().splitlines()]
-    return [line for line in lines if len(line) > 25 and not line.startswith(("#", '"""'))]
-
-
 def _grade_both_routes(tmp_path: Path) -> tuple[dict, dict, Path, Path]:
     students = {"solution": submission(A, solution_answers(A)), "blank": submission(A, NOTHING)}
     students.update({name: make() for name, make in STUDENTS.items()})
@@ -297,7 +291,7 @@ def test_attackers_earn_nothing_on_either_route_and_leak_nothing(tmp_path, subte
             assert sum(plain_scores[student].values()) == 0, plain_scores[student]
 
     secret = (plain / questions.SECRET_FILE).read_text().strip()
-    lines = _check_lines()
+    lines = test_lines(FOLDER / f"{A}.py")
     assert len(lines) > 20, "the leak check needs lines of the exercise's tests to look for"
     for course in (plain, mine):
         for student in [*STUDENTS, "solution"]:
