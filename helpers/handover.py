@@ -113,7 +113,7 @@ def _plain(value, folder: Path, stem: str):
 
 def _fit_record(namespace: dict, model_name: str):
     """What the set-up cell noted of the `model.fit` calls that trained `model_name`:
-    [(images given to fit as a float64 array, epochs run), ...] (exercise 2)."""
+    [(the first 20,000 images given to fit, as float32, epochs run), ...] (exercise 2)."""
     model = namespace[model_name]
     fit = namespace["keras"].Model.fit
     return [(_images_of(x), int(epochs)) for m, x, epochs in getattr(fit, "calls", ())
@@ -121,7 +121,7 @@ def _fit_record(namespace: dict, model_name: str):
 
 
 def _images_of(x, cap: int = 20_000):
-    """The images given to fit as one array (a tf.data.Dataset is read up to `cap`)."""
+    """The first `cap` images given to fit, as one array (a tf.data.Dataset too)."""
     if hasattr(x, "as_numpy_iterator"):
         batches, total = [], 0
         for batch in x.as_numpy_iterator():
@@ -130,7 +130,7 @@ def _images_of(x, cap: int = 20_000):
             if total > cap:
                 break
         x = np.concatenate(batches)
-    return np.asarray(x, dtype=np.float64)
+    return np.asarray(x[:cap], dtype=np.float32)
 
 
 _LIBRARIES = {"keras", "tensorflow", "tf_keras", "jax", "jaxlib", "torch", "pandas",
@@ -285,7 +285,125 @@ def _trained_model(namespace: dict):
         _notebook_function(namespace, "build_regularized_cnn")(), ready, labels[:3_000].copy())
 
 
+def _portable_model(namespace: dict, function: str, x, *args, **kwargs):
+    """(function(*args, **kwargs), {layer name: its activation's values on x}) for a task
+    that builds a Keras model (exercise 3). An activation written as a function of the
+    student's own (a lambda, a def, NumPy's) cannot be loaded without running its code, so
+    the model comes as a copy of its structure (new weights) with "linear" in its place,
+    and the dict holds what it did to `x`; a model without one comes as it is."""
+    import keras
+
+    model = _notebook_function(namespace, function)(*args, **kwargs)
+    if not isinstance(model, keras.Model):
+        return model, {}
+    layers, found = [], [model]
+    while found:
+        layer = found.pop()
+        layers += [layer] if layer is not model else []
+        found += list(getattr(layer, "layers", []))
+    own = {}
+    for layer in layers:
+        activation = getattr(layer, "activation", None)
+        try:
+            plain = isinstance(keras.activations.serialize(activation), str)
+        except Exception:  # noqa: BLE001 - not even serializable: the student's own
+            plain = False
+        if activation is not None and not plain:
+            own[layer] = activation
+    if not own:
+        return model, {}
+    values = {layer.name: np.asarray(activation(np.asarray(x, np.float32)))
+              for layer, activation in own.items()}
+    try:
+        for layer in own:
+            layer.activation = keras.activations.linear
+        config = model.get_config()
+    finally:
+        for layer, activation in own.items():
+            layer.activation = activation
+    return type(model).from_config(config), values
+
+
+def _callback_stops(namespace: dict, name: str, threshold, epochs_logs: list):
+    """name(threshold), a Keras callback class, on a stand-in model, its on_epoch_end
+    called with each of `epochs_logs` in turn (exercise 5): the model's stop_training after
+    each epoch, a bool where it is one, else its type and value as text. An error the
+    callback raises is the answer."""
+    model = type("StandInModel", (), {"stop_training": False})()
+    callback = _notebook_function(namespace, name)(threshold)
+    callback.set_model(model)
+    flags = []
+    for epoch, logs in enumerate(epochs_logs):
+        callback.on_epoch_end(epoch, logs)
+        flag = model.stop_training
+        flags.append(bool(flag) if isinstance(flag, (bool, np.bool_))
+                     else f"{type(flag).__name__} {flag!r}"[:100])
+    return flags
+
+
+def _callback_fit(namespace: dict, name: str, threshold, x, y, epochs: int):
+    """A tiny real fit of `epochs` epochs on (x, y) with callbacks=[name(threshold)]
+    (exercise 5): the number of epochs it ran."""
+    import keras
+
+    callback = _notebook_function(namespace, name)(threshold)
+    model = keras.Sequential([keras.Input((x.shape[1],)),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0, callbacks=[callback])
+    return len(history.epoch)
+
+
+def _table_call(namespace: dict, function: str, columns: dict, index: list, *args):
+    """function(a pandas DataFrame of `columns` ({name: values}) with the row labels
+    `index`, *args) for a task that takes a table (exercise 5)."""
+    import pandas
+
+    table = pandas.DataFrame(columns, index=index)
+    return _notebook_function(namespace, function)(table, *args)
+
+
+def _sweep_runs(namespace: dict, configs: list, n_train: int):
+    """The runs of the sweep of `configs` (RunConfig options) on the first `n_train`
+    training images, scaled, each trained or loaded from the cache exactly as run_sweep
+    does it (exercise 5): [(the trained model, its seconds per epoch), ...]. The grader
+    evaluates the models itself."""
+    import helpers
+    from helpers.cache import train_or_load
+    from helpers.experiments import RunConfig
+
+    (images, labels), _ = helpers.load_data()
+    x, y = helpers.scale_images(images[:n_train])[..., np.newaxis], labels[:n_train]
+    runs = []
+    for options in configs:
+        config = RunConfig(**options)
+        model = config.build()
+        history, _ = train_or_load(  # the name and label as run_sweep gives them
+            model, x, y, epochs=config.epochs, batch_size=config.batch_size, verbose=0,
+            name=f"sweep-{config.conv_layers}x{config.filters}", label=config.label)
+        runs.append((model, [float(s) for s in history["epoch_seconds"]]))
+    return runs
+
+
+def _code_run(namespace: dict, cap: int = 1_000_000):
+    """The code of the cells the kernel ran, in order (IPython's input history), up to
+    `cap` characters in all: for a task that says not to type a value in (exercise 5)."""
+    history = namespace.get("_ih", namespace.get("In"))
+    if not isinstance(history, list):
+        raise TypeError("the kernel has no input history")
+    cells, total = [], 0
+    for source in history:
+        if isinstance(source, str) and source and total < cap:
+            cells.append(source[:cap - total])
+            total += len(cells[-1])
+    return cells
+
+
 # Questions that need more than a call: named routines the grader can ask for.
 DRIVERS = {"fit_record": _fit_record, "libraries_used": _libraries_used, "on_model": _on_model,
            "with_types": _with_types, "prepare_with_statistics": _prepare_with_statistics,
-           "train_rules": _train_rules, "trained_model": _trained_model}
+           "train_rules": _train_rules, "trained_model": _trained_model,
+           "portable_model": _portable_model,
+           "callback_stops": _callback_stops, "callback_fit": _callback_fit,
+           "table_call": _table_call, "sweep_runs": _sweep_runs, "code_run": _code_run}

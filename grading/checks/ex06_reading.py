@@ -1,5 +1,5 @@
-"""Exercise 6's tests: the confusion matrix, the most confused pair, the least confident
-predictions and the accuracy of confident predictions.
+"""Exercise 6's tests: confusion_counts, most_confused_pair, least_confident and
+confident_accuracy.
 
 Every input is made here from the student's seed, with NumPy only (no Keras: this
 checker must start fast). Where a classic mistake could agree with the right answer on
@@ -14,14 +14,14 @@ import numpy as np
 from grading.checks import Test
 from grading.questions import call, drive
 
+_UNREADABLE = (TypeError, ValueError)
 INTS = ("int",)  # isinstance(x, int): a NumPy integer is not one
 FLOATS = ("float", "float64")  # isinstance(x, float): np.float64 is one, np.float32 not
 
 
 def _confusion(y_true, y_pred, num_classes):
-    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(counts, (np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)), 1)
-    return counts
+    flat = np.asarray(y_true, np.int64) * num_classes + np.asarray(y_pred, np.int64)
+    return np.bincount(flat, minlength=num_classes ** 2).reshape(num_classes, num_classes)
 
 
 def _typed(answers, name):
@@ -40,8 +40,8 @@ def _two_class_lists(rng):
     while True:
         n = int(rng.integers(3, 7))
         y_true, y_pred = rng.integers(0, 2, n), rng.integers(0, 2, n)
-        counts = _confusion(y_true, y_pred, 2)
-        if counts[0, 1] != counts[1, 0] and {0, 1} <= set(y_true) | set(y_pred):
+        matrix = _confusion(y_true, y_pred, 2)
+        if matrix[0, 1] != matrix[1, 0] and {0, 1} <= set(y_true) | set(y_pred):
             return y_true.tolist(), y_pred.tolist()
 
 
@@ -60,12 +60,12 @@ def confusion_counts_format_questions(rng):
 
 def confusion_counts_format_check(asked, answers):
     (name, question), (small, small_question) = asked.items()
-    counts = answers[name]
-    assert isinstance(counts, np.ndarray), (
+    matrix = answers[name]
+    assert isinstance(matrix, np.ndarray), (
         f"return a NumPy array, got a {answers.type_name(name)}")
-    assert counts.shape == (10, 10), f"expected shape (10, 10), got {counts.shape}"
-    assert np.issubdtype(counts.dtype, np.integer), f"counts are integers, got {counts.dtype}"
-    assert counts.sum() == len(question.args[0]), "every image is counted exactly once"
+    assert matrix.shape == (10, 10), f"expected shape (10, 10), got {matrix.shape}"
+    assert np.issubdtype(matrix.dtype, np.integer), f"counts are integers, got {matrix.dtype}"
+    assert matrix.sum() == len(question.args[0]), "every image is counted exactly once"
     want = _confusion(*small_question.args, 2)
     got = answers[small]
     assert _equal(got, want), (
@@ -81,8 +81,8 @@ def _absent_classes(rng):
     while True:
         n = int(rng.integers(4, 8))
         y_true, y_pred = rng.choice(present, n), rng.choice(present, n)
-        counts = _confusion(y_true, y_pred, k)
-        if not np.array_equal(counts, counts.T) and counts.max() > 1:
+        matrix = _confusion(y_true, y_pred, k)
+        if not np.array_equal(matrix, matrix.T) and matrix.max() > 1:
             return k, y_true.tolist(), y_pred.tolist()
 
 
@@ -146,7 +146,7 @@ def confusion_counts_values_check(asked, answers):
 def _equal(got, want) -> bool:
     try:
         return np.array_equal(np.asarray(got), want)
-    except (TypeError, ValueError):
+    except _UNREADABLE:
         return False
 
 
@@ -164,25 +164,24 @@ def _best(scores, rel=1e-9) -> set:
     return {(int(t), int(p)) for t, p in zip(*np.nonzero(scores >= best - rel * abs(best)))}
 
 
-def _right_pair(counts):
+def _right_pair(matrix):
     """The pair of the largest row share, when it beats the next by a clear margin."""
-    shares = counts / counts.sum(axis=1, keepdims=True)
-    np.fill_diagonal(shares, -1.0)
-    top, second = np.sort(shares, axis=None)[-2:][::-1]
-    if top - second < 1e-3:
+    portion = matrix / matrix.sum(axis=1, keepdims=True)
+    portion[np.eye(len(matrix), dtype=bool)] = -1.0
+    order = np.argsort(portion, axis=None)
+    if portion.flat[order[-1]] - portion.flat[order[-2]] < 1e-3:
         return None
-    t, p = np.unravel_index(shares.argmax(), shares.shape)
-    return int(t), int(p)
+    return tuple(int(i) for i in divmod(int(order[-1]), len(matrix)))
 
 
-def _mistaken_pairs(counts) -> dict:
+def _mistaken_pairs(matrix) -> dict:
     """What the classic mistakes pick: {mistake: the cells it may pick}."""
-    errors = counts.astype(float)
-    np.fill_diagonal(errors, 0.0)
+    missed = matrix.astype(float)
+    np.fill_diagonal(missed, 0.0)
     return {
-        "raw counts": _best(counts),
-        "column shares": _best(counts / counts.sum(axis=0, keepdims=True)),
-        "error shares": _best(errors / errors.sum(axis=1, keepdims=True)),
+        "raw counts": _best(matrix),
+        "column shares": _best(matrix / matrix.sum(axis=0, keepdims=True)),
+        "error shares": _best(missed / missed.sum(axis=1, keepdims=True)),
         "integer division": {(0, 1)},  # every share 0: the first off-diagonal cell
     }
 
@@ -194,17 +193,17 @@ def _counts_matrix(rng, k, catches):
         totals = 10 ** rng.uniform(1, 3, k)
         diagonal = rng.uniform(0.3, 0.95, k)
         off = rng.dirichlet(np.full(k - 1, 0.7), k) * (1 - diagonal)[:, None]
-        shares = np.zeros((k, k))
+        portion = np.zeros((k, k))
         for t in range(k):
-            shares[t] = np.insert(off[t], t, diagonal[t])
-        counts = np.rint(shares * totals[:, None]).astype(np.int64)
-        np.fill_diagonal(counts, np.maximum(np.diag(counts), 1))
-        if (counts.sum(axis=1) - np.diag(counts)).min() < 1:
+            portion[t] = np.insert(off[t], t, diagonal[t])
+        matrix = np.rint(portion * totals[:, None]).astype(np.int64)
+        np.fill_diagonal(matrix, np.maximum(np.diag(matrix), 1))
+        if (matrix.sum(axis=1) - np.diag(matrix)).min() < 1:
             continue
-        right = _right_pair(counts)
-        mistaken = _mistaken_pairs(counts)
-        if right is not None and all(right not in mistaken[m] for m in catches):
-            return counts
+        hits = _right_pair(matrix)
+        mistaken = _mistaken_pairs(matrix)
+        if hits is not None and all(hits not in mistaken[m] for m in catches):
+            return matrix
 
 
 def _two_by_two(rng):
@@ -247,7 +246,7 @@ def most_confused_pair_values_questions(rng):
     # reversed; a fixed size of 10: each fails at least one matrix on every draw.
     k1, k2, k3 = int(rng.integers(3, 6)), int(rng.integers(3, 6)), int(rng.integers(4, 10))
     sizes = _counts_matrix(rng, k1, ["raw counts"])
-    errors = _counts_matrix(rng, k2, ["error shares"])
+    missed = _counts_matrix(rng, k2, ["error shares"])
     while True:
         other = _counts_matrix(rng, k3, ["raw counts", "column shares", "error shares"])
         if _right_pair(other) != (0, 1):
@@ -255,7 +254,7 @@ def most_confused_pair_values_questions(rng):
     return {
         f"a {k1}x{k1} matrix of classes of very different sizes": call(
             "most_confused_pair", sizes),
-        f"a {k2}x{k2} matrix": call("most_confused_pair", errors),
+        f"a {k2}x{k2} matrix": call("most_confused_pair", missed),
         f"a made-up {k3}x{k3} matrix": call("most_confused_pair", other),
     }
 
@@ -272,8 +271,8 @@ _PAIR_HINTS = {  # what a wrong pair most likely comes from
 
 def most_confused_pair_values_check(asked, answers):
     for name, question in asked.items():
-        counts = question.args[0]
-        want = _right_pair(counts)
+        matrix = question.args[0]
+        want = _right_pair(matrix)
         got = answers[name]
         assert isinstance(got, (tuple, list)) and all(
             isinstance(c, (int, float)) for c in got), (
@@ -281,7 +280,7 @@ def most_confused_pair_values_check(asked, answers):
         got = tuple(int(c) for c in got)
         if got == want:
             continue
-        hints = [_PAIR_HINTS[m] for m, pairs in _mistaken_pairs(counts).items()
+        hints = [_PAIR_HINTS[m] for m, pairs in _mistaken_pairs(matrix).items()
                  if got in pairs]
         if got == want[::-1]:
             hints.append("return (true class, predicted class), not the other way round")
@@ -300,10 +299,10 @@ def _toy_rows(rng):
     """2-column rows with distinct confidences (any confidence measure orders them alike,
     and k=2 leaves even np.argpartition sorted: only the order is at stake)."""
     n = int(rng.integers(3, 7))
-    confidence = (50 + rng.choice(np.arange(1, 50), n, replace=False)) / 100
+    conf_of = (50 + rng.choice(np.arange(1, 50), n, replace=False)) / 100
     first = rng.random(n) < 0.5
-    return np.stack([np.where(first, confidence, 1 - confidence),
-                     np.where(first, 1 - confidence, confidence)], axis=1)
+    return np.stack([np.where(first, conf_of, 1 - conf_of),
+                     np.where(first, 1 - conf_of, conf_of)], axis=1)
 
 
 def least_confident_format_questions(rng):
@@ -319,7 +318,7 @@ def least_confident_format_check(asked, answers):
     hesitant = answers[name]
     try:
         indices = np.asarray(hesitant)
-    except (TypeError, ValueError):
+    except _UNREADABLE:
         raise AssertionError(f"return an array of indices, got {_show(hesitant)}") from None
     assert indices.ndim == 1 and len(indices) == 6, (
         f"expected 6 indices, got {_show(hesitant)}")
@@ -328,36 +327,36 @@ def least_confident_format_check(asked, answers):
     assert indices.min() >= 0 and indices.max() < n, (
         f"the indices are rows of the probabilities it is given: 0 to {n - 1}, got "
         f"{_show(indices)}")
-    rows = toy_question.args[0]
-    confidence = rows.max(axis=1)
-    want = np.argsort(confidence)[:2].tolist()
+    table = toy_question.args[0]
+    conf_of = table.max(axis=1)
+    want = np.argsort(conf_of)[:2].tolist()
     got = answers[toy]
     assert _equal(got, want), (
-        f"confidences {', '.join(f'{c:g}' for c in confidence)}: the 2 least confident rows "
+        f"confidences {', '.join(f'{c:g}' for c in conf_of)}: the 2 least confident rows "
         f"are {want}, got {_show(got)}")
     return "format looks right"
 
 
-def _orders(rows):
+def _orders(table):
     """The row order by confidence, and by the measures mistaken for it."""
-    top = np.sort(rows, axis=1)
-    entropy = -(rows * np.log(rows)).sum(axis=1)
-    return {"confidence": np.argsort(top[:, -1]), "margin": np.argsort(top[:, -1] - top[:, -2]),
-            "entropy": np.argsort(-entropy), "smallest": np.argsort(top[:, 0])}, \
-        [top[:, -1], top[:, -1] - top[:, -2], entropy, top[:, 0]]
+    ranked = np.sort(table, axis=1)
+    disorder = -(table * np.log(table)).sum(axis=1)
+    measures = {"confidence": ranked[:, -1], "margin": ranked[:, -1] - ranked[:, -2],
+                "entropy": -disorder, "smallest": ranked[:, 0]}
+    return {m: np.argsort(v) for m, v in measures.items()}, list(measures.values())
 
 
 def _made_up_rows(rng):
     """A few rows of 3 or 4 probabilities whose order by confidence is not their order by
     the margin, the entropy or the smallest probability, every measure without near-ties."""
     while True:
-        rows = rng.dirichlet(np.ones(int(rng.integers(3, 5))), int(rng.integers(4, 7)))
-        orders, measures = _orders(rows)
-        if rows.min() < 1e-3 or any(np.diff(np.sort(m)).min() < 1e-3 for m in measures):
+        table = rng.dirichlet(np.ones(int(rng.integers(3, 5))), int(rng.integers(4, 7)))
+        orders, measures = _orders(table)
+        if table.min() < 1e-3 or any(np.diff(np.sort(m)).min() < 1e-3 for m in measures):
             continue
-        right = orders["confidence"]
-        if all(not np.array_equal(orders[m], right) for m in ("margin", "entropy", "smallest")):
-            return rows
+        hits = orders["confidence"]
+        if all(not np.array_equal(orders[m], hits) for m in ("margin", "entropy", "smallest")):
+            return table
 
 
 def _spread_rows(rng, n):
@@ -366,24 +365,24 @@ def _spread_rows(rng, n):
     sorts arrays of up to 256 items whole, so n is larger)."""
     k = n // 2
     while True:
-        confidence = 0.15 + 0.85 * (rng.permutation(n) + rng.uniform(0.2, 0.8, n)) / n
-        rows = np.repeat(((1 - confidence) / 9)[:, None], 10, axis=1)
-        rows[np.arange(n), rng.integers(0, 10, n)] = confidence
-        if all(np.diff(confidence[np.argpartition(confidence, kth)[:k]]).min() < 0
+        conf_of = 0.15 + 0.85 * (rng.permutation(n) + rng.uniform(0.2, 0.8, n)) / n
+        table = np.repeat(((1 - conf_of) / 9)[:, None], 10, axis=1)
+        table[np.arange(n), rng.integers(0, 10, n)] = conf_of
+        if all(np.diff(conf_of[np.argpartition(conf_of, kth)[:k]]).min() < 0
                for kth in (k - 1, k)):
-            return rows
+            return table
 
 
 def least_confident_values_questions(rng):
     # The most confident first; the k lowest in any order (np.argpartition without
     # sorting); confidence taken as the smallest probability, the margin between the two
     # largest or the entropy; the notebook's `probabilities` instead of the argument.
-    rows = _made_up_rows(rng)
+    table = _made_up_rows(rng)
     n = int(rng.integers(800, 1200))
     spread = _spread_rows(rng, n)
     return {
-        f"{len(rows)} made-up rows, k={len(rows)}": call("least_confident", rows, len(rows)),
-        f"{len(rows)} made-up rows, k=1": call("least_confident", rows, 1),
+        f"{len(table)} made-up rows, k={len(table)}": call("least_confident", table, len(table)),
+        f"{len(table)} made-up rows, k=1": call("least_confident", table, 1),
         f"{n} made-up rows, k={n // 2}": call("least_confident", spread, n // 2),
     }
 
@@ -397,13 +396,13 @@ _ORDER_HINTS = {
 
 def least_confident_values_check(asked, answers):
     for name, question in asked.items():
-        rows, k = question.args
-        orders, _ = _orders(rows)
+        table, k = question.args
+        orders, _ = _orders(table)
         want = orders["confidence"][:k].tolist()
         got = answers[name]
         try:
             got = [int(i) for i in np.asarray(got).reshape(-1)]
-        except (TypeError, ValueError):
+        except _UNREADABLE:
             raise AssertionError(f"{name}: return an array of indices, got "
                                  f"{_show(got)}") from None
         assert len(got) == k, f"{name}: expected {k} indices, got {len(got)}"
@@ -413,11 +412,11 @@ def least_confident_values_check(asked, answers):
                      if got == orders[m][:k].tolist()), None)
         if hint is None and got == orders["confidence"][::-1][:k].tolist():
             hint = "the least confident come first"
-        elif hint is None and k < len(rows) and sorted(got) == sorted(want):
+        elif hint is None and k < len(table) and sorted(got) == sorted(want):
             hint = "the right rows, in the wrong order: sort them, least confident first"
-        elif hint is None and (min(got) < 0 or max(got) >= len(rows)):
+        elif hint is None and (min(got) < 0 or max(got) >= len(table)):
             hint = (f"the indices are rows of the probabilities it is given (0 to "
-                    f"{len(rows) - 1}), not of the notebook's")
+                    f"{len(table) - 1}), not of the notebook's")
         raise AssertionError(
             f"{name}: not the {k} lowest confidences, least confident first"
             + (f" ({hint})" if hint else " (confidence is the largest probability of a row)"))
@@ -426,24 +425,25 @@ def least_confident_values_check(asked, answers):
 
 # Task 4: confident_accuracy -----------------------------------------------------------
 
-def _labelled(rng, n, threshold):
+def _labelled(rng, n, cut):
     """n rows of 10 probabilities and labels (the prediction 70% of the time): some
-    predictions above `threshold` right, none within 1e-4 of it, no near-tie on top."""
+    predictions above `cut` right, some below, none within 1e-4 of it, no near-tie on
+    top."""
     while True:
-        rows = _probabilities(rng, n, alpha=0.2)
-        labels = np.where(rng.random(n) < 0.7, rows.argmax(axis=1), rng.integers(0, 10, n))
-        top = np.sort(rows, axis=1)
-        sure = top[:, -1] > threshold
-        if (np.abs(top[:, -1] - threshold).min() > 1e-4 and (top[:, -1] - top[:, -2]).min()
-                > 1e-6 and (sure & (rows.argmax(axis=1) == labels)).any()
-                and (~sure).any()):
-            return rows, labels
+        table = _probabilities(rng, n, alpha=0.2)
+        truth = np.where(rng.random(n) < 0.7, table.argmax(axis=1), rng.integers(0, 10, n))
+        ranked = np.sort(table, axis=1)
+        reached = ranked[:, -1] > cut
+        clear = (np.abs(ranked[:, -1] - cut).min() > 1e-4
+                 and (ranked[:, -1] - ranked[:, -2]).min() > 1e-6)
+        if clear and (reached & (table.argmax(axis=1) == truth)).any() and (~reached).any():
+            return table, truth
 
 
 def confident_accuracy_format_questions(rng):
-    rows, labels = _labelled(rng, int(rng.integers(100, 200)), 0.9)
-    return {f"{len(rows)} rows, threshold 0.9": drive(
-        "with_types", "confident_accuracy", rows, labels, 0.9)}
+    table, truth = _labelled(rng, int(rng.integers(100, 200)), 0.9)
+    return {f"{len(table)} rows, threshold 0.9": drive(
+        "with_types", "confident_accuracy", table, truth, 0.9)}
 
 
 def confident_accuracy_format_check(asked, answers):
@@ -453,20 +453,20 @@ def confident_accuracy_format_check(asked, answers):
         f"return a tuple (coverage, accuracy), got {_show(result)}")
     assert types is not None and all(t in FLOATS for t in types), (
         f"return two floats, got {', '.join(map(str, types or ['?']))}")
-    coverage, accuracy = (float(v) for v in result)
-    assert 0 <= coverage <= 1, f"coverage is a share of the images, got {coverage}"
-    assert 0 <= accuracy <= 1, f"accuracy is a share of the confident images, got {accuracy}"
+    cov, acc = (float(v) for v in result)
+    assert 0.0 <= cov <= 1.0, f"coverage is a share of the images, got {cov}"
+    assert 0 <= acc <= 1, f"accuracy is a share of the confident images, got {acc}"
     return "format looks right"
 
 
-def _coverage_accuracy(rows, labels, threshold):
-    sure = rows.max(axis=1) >= threshold
-    right = rows.argmax(axis=1) == labels
-    return float(sure.mean()), float(right[sure].mean()) if sure.any() else float("nan")
+def _coverage_accuracy(table, truth, cut):
+    reached = table.max(axis=1) >= cut
+    hits = table.argmax(axis=1) == truth
+    return float(reached.mean()), float(hits[reached].mean()) if reached.any() else float("nan")
 
 
-def _coverage_hint(coverage, rows, labels, threshold) -> str:
-    if np.isclose(coverage, np.mean(rows[np.arange(len(rows)), labels] >= threshold)):
+def _coverage_hint(cov, table, truth, cut) -> str:
+    if np.isclose(cov, np.mean(table[np.arange(len(table)), truth] >= cut)):
         return "the confidence is the largest probability of a row, whatever its label"
     return "a confidence equal to the threshold counts"
 
@@ -479,17 +479,17 @@ def _exact_rows(rng):
     while True:
         n = int(rng.integers(5, 9))
         first = rng.choice(levels, n)
-        rows = np.stack([first, 1 - first], axis=1)
-        labels = rng.integers(0, 2, n)
-        confidence = rows.max(axis=1)
-        threshold = float(rng.choice(confidence))
-        sure = confidence >= threshold
-        right = rows.argmax(axis=1) == labels
-        coverage, accuracy = _coverage_accuracy(rows, labels, threshold)
-        if (~sure).any() and (sure & right).any() and (sure & ~right).any() \
-                and abs(coverage - accuracy) > 1e-9:
-            lower = float(rng.choice(confidence[~sure]))
-            return rows, labels, threshold, lower
+        table = np.stack([first, 1 - first], axis=1)
+        truth = rng.integers(0, 2, n)
+        conf_of = table.max(axis=1)
+        cut = float(rng.choice(conf_of))
+        reached = conf_of >= cut
+        hits = table.argmax(axis=1) == truth
+        cov, acc = _coverage_accuracy(table, truth, cut)
+        if (~reached).any() and (reached & hits).any() and (reached & ~hits).any() \
+                and abs(cov - acc) > 1e-9:
+            lower = float(rng.choice(conf_of[~reached]))
+            return table, truth, cut, lower
 
 
 def confident_accuracy_values_questions(rng):
@@ -497,18 +497,18 @@ def confident_accuracy_values_questions(rng):
     # confident-and-right over n); the probability of the true class compared with the
     # threshold instead of the confidence; (accuracy, coverage) swapped; 0, an error or
     # a count instead of nan or a share.
-    rows, labels, threshold, lower = _exact_rows(rng)
-    above = float(rows.max() + 1) / 2
+    table, truth, cut, lower = _exact_rows(rng)
+    above = float(table.max() + 1) / 2
     n = int(rng.integers(200, 400))
     big_threshold = float(np.round(rng.uniform(0.5, 0.8), 2))
     big_rows, big_labels = _labelled(rng, n, big_threshold)
     return {
-        f"{len(rows)} made-up rows, threshold {threshold:g}": call(
-            "confident_accuracy", rows, labels, threshold),
-        f"{len(rows)} made-up rows, threshold {lower:g}": call(
-            "confident_accuracy", rows, labels, lower),
-        f"{len(rows)} made-up rows, threshold {above:g}": call(
-            "confident_accuracy", rows, labels, above),
+        f"{len(table)} made-up rows, threshold {cut:g}": call(
+            "confident_accuracy", table, truth, cut),
+        f"{len(table)} made-up rows, threshold {lower:g}": call(
+            "confident_accuracy", table, truth, lower),
+        f"{len(table)} made-up rows, threshold {above:g}": call(
+            "confident_accuracy", table, truth, above),
         f"{n} made-up rows, threshold {big_threshold:g}": call(
             "confident_accuracy", big_rows, big_labels, big_threshold),
     }
@@ -518,27 +518,26 @@ def confident_accuracy_values_check(asked, answers):
     for i, (name, question) in enumerate(asked.items()):
         result = answers[name]
         assert isinstance(result, tuple) and len(result) == 2, (
-            "return a tuple (coverage, accuracy)")
+            f"{name}: return a tuple (coverage, accuracy), got {_show(result)}")
         assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in result), (
             f"{name}: return two floats, got {_show(result)}")
-        coverage, accuracy = map(float, result)
+        cov, acc = map(float, result)
         want_coverage, want_accuracy = _coverage_accuracy(*question.args)
         if i == 0:
-            assert not (np.isclose(coverage, want_accuracy) and np.isclose(
-                accuracy, want_coverage)), f"{name}: return (coverage, accuracy), in this order"
-            assert np.isclose(coverage, want_coverage), (
-                f"{name}: wrong coverage ({_coverage_hint(coverage, *question.args)})")
-            assert np.isclose(accuracy, want_accuracy), (
+            assert not (np.isclose(cov, want_accuracy) and np.isclose(
+                acc, want_coverage)), f"{name}: return (coverage, accuracy), in this order"
+            assert np.isclose(cov, want_coverage), (
+                f"{name}: wrong coverage ({_coverage_hint(cov, *question.args)})")
+            assert np.isclose(acc, want_accuracy), (
                 f"{name}: wrong accuracy among the confident predictions")
         elif i == 2:
-            threshold = question.args[2]
-            assert coverage == 0, (
-                f"no confidence reaches {threshold:g}: the coverage is 0, got {coverage}")
-            assert np.isnan(accuracy), (
-                f"no confidence reaches {threshold:g}: the accuracy is nan, got {accuracy}")
+            cut = question.args[2]
+            assert cov == 0, f"no confidence reaches {cut:g}: the coverage is 0, got {cov}"
+            assert np.isnan(acc), (
+                f"no confidence reaches {cut:g}: the accuracy is nan, got {acc}")
         else:
-            assert np.isclose(coverage, want_coverage) and np.isclose(
-                accuracy, want_accuracy), f"{name}: wrong (coverage, accuracy)"
+            assert np.isclose(cov, want_coverage) and np.isclose(
+                acc, want_accuracy), f"{name}: wrong (coverage, accuracy)"
     return "coverage and accuracy right at every threshold"
 
 

@@ -9,6 +9,7 @@ from repo import ROOT
 from exercise_tools import (ASSIGNMENTS, MARKERS, hidden_test_lines, make_course,
                             solution_lines, source_notebook, student_notebook)
 from course.notebooks import asserts_without_message, canonical_text
+from grading.checks import tests_for as exercise_tests
 
 
 def test_every_assignment_has_a_student_version():
@@ -41,8 +42,18 @@ def test_no_solution_or_hidden_test_leaks(assignment):
         leaked = [line for line in secret if line in shown and re.search(r"\w", line)]
         assert leaked == [], f"{grade_id} leaks its solution: {leaked}"
     hidden = hidden_test_lines(assignment)
-    assert hidden, f"{assignment} has no hidden tests"
+    assert hidden, f"{assignment} has no tests in grading/checks/"
     assert [line for line in hidden if line in text] == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_test_cell_has_a_test_and_every_test_a_cell(assignment):
+    """The checker decides each test cell: one missing would score 0 for everyone."""
+    cells = {c.metadata["nbgrader"]["grade_id"] for c in source_notebook(assignment).cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    tests = set(exercise_tests(assignment))
+    assert cells - tests == set(), f"test cells without a test in grading/checks/{assignment}.py"
+    assert tests - cells == set(), f"tests in grading/checks/{assignment}.py name no cell"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

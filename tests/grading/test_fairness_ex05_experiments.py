@@ -200,6 +200,20 @@ MISTAKES = {  # task -> mistake -> (answer, fails the visible test too)
             "    if good.empty:\n"
             "        return None\n"
             "    return good.sort_values('training seconds').iloc[0]\n"), True),
+        # The statement: "Do not type the label in: compute it from the table". The right
+        # label on this machine, typed in after running a correct cheapest_good.
+        "typed_choice": ("table = run_sweep(CONFIGS, x_small, y_small, x_check, y_check)\n"
+                         "\n\n" + RECORDS + "\n\nprint(cheapest_good(table, TARGET))\n"
+                         "choice = '1×Conv(8)'\n", False),
+        # The fewest seconds among the good runs, then looked up by that time in the whole
+        # table: a run below the target that took exactly as long may come first.
+        "time_looked_up": (_choose(
+            "def cheapest_good(table, target):\n" + _GOOD +
+            "    if good.empty:\n"
+            "        return None\n"
+            "    fastest = good['training seconds'].min()\n"
+            "    return table[table['training seconds'] == fastest]['label'].iloc[0]\n"),
+            False),
     },
 }
 # student -> {task: mistake or ("ok", correct variant)}; a correct variant of the other task
@@ -220,6 +234,9 @@ STUDENTS = {
                       "choose_config": "evaluated_on_training_data"},
     "typed_table": {"StopAtAccuracy": ("ok", "numpy_nan"), "choose_config": "typed_table"},
     "returns_the_row": {"choose_config": "returns_the_row"},
+    "typed_choice": {"StopAtAccuracy": ("ok", "assigns_bool"), "choose_config": "typed_choice"},
+    "time_looked_up": {"StopAtAccuracy": ("ok", "numpy_nan"),
+                       "choose_config": "time_looked_up"},
 }
 CORRECT_STUDENTS = {  # student -> (callback variant or None for the reference, choice variant)
     "ok_try_except_sorted": ("try_except", "sorted_table_in_place"),

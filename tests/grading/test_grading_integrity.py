@@ -38,7 +38,7 @@ from nbformat.v4 import new_code_cell
 
 from grading import questions, sandbox
 from grading.checks import FOLDER
-from grading.feedback import page_text, test_lines
+from grading.feedback import assignment_hidden_lines, page_text
 
 pytestmark = pytest.mark.skipif(sandbox.problem() is not None,
                                 reason=f"no usable bubblewrap: {sandbox.problem()}")
@@ -291,7 +291,7 @@ def test_attackers_earn_nothing_on_either_route_and_leak_nothing(tmp_path, subte
             assert sum(plain_scores[student].values()) == 0, plain_scores[student]
 
     secret = (plain / questions.SECRET_FILE).read_text().strip()
-    lines = test_lines(FOLDER / f"{A}.py")
+    lines = assignment_hidden_lines(plain, A)
     assert len(lines) > 20, "the leak check needs lines of the exercise's tests to look for"
     for course in (plain, mine):
         for student in [*STUDENTS, "solution"]:

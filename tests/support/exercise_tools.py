@@ -78,11 +78,11 @@ def _between(source: str, begin: str, end: str) -> list[str]:
 
 
 def hidden_test_lines(assignment: str) -> list[str]:
-    """The lines of the instructor's hidden-test blocks that students must never see
-    (grading.feedback.secret_lines: not those the visible cells show anyway)."""
-    from grading.feedback import secret_lines
+    """The lines of the exercise's tests (grading/checks/<assignment>.py) that students
+    must never see, and any hidden-test line left in its solution notebook."""
+    from grading.feedback import assignment_hidden_lines
 
-    return secret_lines([source_notebook(assignment)])
+    return assignment_hidden_lines(ROOT, assignment)
 
 
 def solution_lines(assignment: str) -> dict[str, list[str]]:
