@@ -3,7 +3,8 @@
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "fashion-mnist"
-# Instructor notebooks (solutions + hidden tests) live in solutions/<assignment>/,
+# Instructor notebooks (reference answers) live in solutions/<assignment>/, their tests in
+# grading/checks/<assignment>.py (run by the checker, below);
 # the generated student versions in exercises/<assignment>/ (both committed).
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
