@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from grading.autograde import REPORTS, autograde, nbgrader
+from grading.errors import GradingError
 from grading.sandbox import OFF_SWITCH
 
 
@@ -15,7 +16,7 @@ def _assignments(course: Path, names: list[str]) -> list[str]:
     known = sorted(p.name for p in (course / "solutions").iterdir() if p.is_dir())
     unknown = sorted(set(names) - set(known))
     if unknown:
-        raise SystemExit(f"unknown assignment {', '.join(unknown)}; known: {', '.join(known)}")
+        raise GradingError(f"unknown assignment {', '.join(unknown)}; known: {', '.join(known)}")
     return names or known
 
 
@@ -29,6 +30,14 @@ def export(course: Path) -> Path:
 
 
 def main(argv=None) -> None:
+    """The command line: a GradingError from any step becomes one line and exit 1."""
+    try:
+        _run(argv)
+    except GradingError as error:
+        raise SystemExit(str(error)) from None
+
+
+def _run(argv) -> None:
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     parser.add_argument("command", choices=("grade", "autograde", "feedback", "export"),
                         help="grade = autograde, then feedback, then export")
@@ -53,7 +62,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
-        raise SystemExit(f"{course} has no nbgrader_config.py: run from the course root "
+        raise GradingError(f"{course} has no nbgrader_config.py: run from the course root "
                          "or pass --course")
     students = [s for s in args.students.split(",") if s]
     if args.no_sandbox:  # read by grading.sandbox in this process and in the workers

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grading import bundle, cluster, questions, sandbox, worker
+from grading.errors import GradingError
 
 REPORTS = "grades"
 FIELDS = ("student", "status", "score", "max_score", "seconds", "worker", "graded_at", "notes")
@@ -49,7 +50,7 @@ def nbgrader(course: Path, *args: str, check: bool = True) -> str:
     if result.returncode == 0:
         return ""
     if check:
-        raise RuntimeError(f"`nbgrader {' '.join(args)}` failed:\n{result.stderr[-2000:]}")
+        raise GradingError(f"`nbgrader {' '.join(args)}` failed:\n{result.stderr[-2000:]}")
     return result.stderr[-2000:]
 
 
@@ -238,10 +239,10 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students=None,
     db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
     everyone = submitted_students(course, assignment)
     if not (course / "solutions" / assignment).is_dir():
-        raise SystemExit(f"no assignment {assignment!r}: expected solutions/{assignment}/")
+        raise GradingError(f"no assignment {assignment!r}: expected solutions/{assignment}/")
     missing = sorted(set(students or ()) - set(everyone))
     if missing:
-        raise SystemExit(f"{assignment}: no submission from {', '.join(missing)} under "
+        raise GradingError(f"{assignment}: no submission from {', '.join(missing)} under "
                          f"submitted/<student>/{assignment}/ (run `nbgrader collect` first?)")
     todo = sorted(students) if students else everyone
     if not todo:
@@ -253,7 +254,7 @@ def autograde(course: Path, assignment: str, *, jobs: int = 2, students=None,
         try:
             sandbox.require()
         except sandbox.SandboxUnavailable as error:
-            raise SystemExit(f"{assignment}: {error}") from None
+            raise GradingError(f"{assignment}: {error}") from None
     if not sandbox.enabled():
         print(f"{assignment}: WARNING: the sandbox is off ({sandbox.OFF_SWITCH}=off): student "
               "code runs with the workers' rights", flush=True)
@@ -275,7 +276,7 @@ def _only_writer(course: Path):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            raise SystemExit(f"another autograde is running in {course} (pid "
+            raise GradingError(f"another autograde is running in {course} (pid "
                              f"{lock.read().strip() or '?'}): wait for it, or stop it") from None
         lock.truncate(0)
         lock.write(str(os.getpid()))
@@ -317,7 +318,7 @@ def _autograde(course: Path, assignment: str, todo: list[str], db_url: str, *, j
             except KeyboardInterrupt:
                 _report(course, assignment, skipped + graded, len(skipped),
                         time.monotonic() - began)
-                raise SystemExit(f"{assignment}: interrupted after {len(graded)} of "
+                raise GradingError(f"{assignment}: interrupted after {len(graded)} of "
                                  f"{len(fresh)}; run the same command again to continue "
                                  "(the graded ones are kept and skipped)") from None
         else:

@@ -21,12 +21,13 @@ from grading import questions as questions_module
 from grading import sandbox
 from grading.answers import Answers
 from grading.checks import FOLDER, tests_for
+from grading.errors import GradingError
 
 MARKER = "COURSE-VERDICTS "
 TIMEOUT = 600  # seconds for all the checks of one student
 
 
-class CheckerFailed(RuntimeError):
+class CheckerFailed(GradingError):
     """The checker process itself failed: no test cell of this student can score."""
 
 

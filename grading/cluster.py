@@ -20,6 +20,7 @@ import threading
 from contextlib import contextmanager
 
 from grading import worker
+from grading.errors import GradingError
 
 CONNECT_SECONDS = 10
 _ADDRESS = re.compile(r"^((tcp|tls|ws|wss)://)?[\w.\-\[\]:]+:\d+$")
@@ -52,14 +53,14 @@ def _deaf_to_ctrl_c():
 def require_reachable(address: str) -> None:
     """Fail in a second, before any grading work, when nothing listens at `address`."""
     if not _ADDRESS.match(address):
-        raise SystemExit(f"--cluster {address}: expected a scheduler address such as "
+        raise GradingError(f"--cluster {address}: expected a scheduler address such as "
                          "tcp://HOST:8786")
     host, port = address.split("://")[-1].rsplit(":", 1)
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
     except OSError as error:
         why = error.strerror or type(error).__name__
-        raise SystemExit(f"cannot reach a Dask scheduler at {address} ({why}): "
+        raise GradingError(f"cannot reach a Dask scheduler at {address} ({why}): "
                          f"{start_here(address)}") from None
 
 
@@ -67,7 +68,7 @@ def require_reachable(address: str) -> None:
 def connect(address: str | None, jobs: int):
     """A Dask client with at least one worker: a local cluster of `jobs` processes, or the
     scheduler at `address`. An unreachable scheduler, or one without workers, is a
-    one-line SystemExit saying what to start."""
+    one-line GradingError saying what to start."""
     from distributed import Client, LocalCluster
 
     if address is None:
@@ -83,7 +84,7 @@ def connect(address: str | None, jobs: int):
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
-        raise SystemExit(f"cannot reach a Dask scheduler at {address} "
+        raise GradingError(f"cannot reach a Dask scheduler at {address} "
                          f"({type(error).__name__}): {start_here(address)}") from None
     with client:
         if not client.scheduler_info(n_workers=0)["n_workers"]:
@@ -92,7 +93,7 @@ def connect(address: str | None, jobs: int):
             try:
                 client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_SECONDS)
             except TimeoutError:
-                raise SystemExit(f"the Dask scheduler at {address} has no workers: "
+                raise GradingError(f"the Dask scheduler at {address} has no workers: "
                                  f"{start_here(address)}") from None
         yield client
 
@@ -103,11 +104,11 @@ def threads(client) -> int:
 
 
 def check_workers(client, sandboxed: bool, code: str) -> dict[str, str]:
-    """{worker address: why it cannot grade} for the workers there now; a SystemExit when
+    """{worker address: why it cannot grade} for the workers there now; a GradingError when
     none of them can (a worker that cannot is still sent students, who come back FAILED
     with that reason and are retried on the next run: workers may join later)."""
     answers = client.run(worker.worker_problem, sandboxed, code)
     problems = {address: problem for address, problem in answers.items() if problem}
     if problems and len(problems) == len(answers):
-        raise SystemExit("no worker can grade: " + "; ".join(sorted(set(problems.values()))))
+        raise GradingError("no worker can grade: " + "; ".join(sorted(set(problems.values()))))
     return problems

@@ -18,6 +18,8 @@ from pathlib import Path
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
+from grading.errors import GradingError
+
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HIDDEN_NOTE = "# (hidden tests are not shown in feedback)"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -166,7 +168,7 @@ def generate_feedback(course: Path, assignment: str) -> list[Path]:
     if errors:
         print(f"nbgrader generate_feedback reported errors:\n{errors}", flush=True)
     if withheld:
-        raise SystemExit(f"{assignment}: withheld {len(withheld)} feedback pages that showed "
+        raise GradingError(f"{assignment}: withheld {len(withheld)} feedback pages that showed "
                          f"hidden test lines ({', '.join(str(p) for p in withheld[:3])}); check "
                          "GenerateFeedback.preprocessors in nbgrader_config.py")
     return kept

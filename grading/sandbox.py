@@ -35,6 +35,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer
 
+from grading.errors import GradingError
+
 ROOT = Path(__file__).resolve().parents[1]
 GIB = 1024 ** 3
 OFF_SWITCH = "COURSE_SANDBOX"  # "off" disables the sandbox (`--no-sandbox` sets it)
@@ -43,7 +45,7 @@ _CGROUP2 = Path("/sys/fs/cgroup")  # where cgroup v2 lives on current Debian and
 _PARENT = "course-grading"
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(GradingError):
     """Grading would run student code unconfined: refuse, and say how to fix it."""
 
 
