@@ -11,8 +11,9 @@ questions, never the checks or an expected value.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 FOLDER = Path(__file__).resolve().parent  # the course's exercises; a course may name another
 
@@ -20,6 +21,18 @@ FOLDER = Path(__file__).resolve().parent  # the course's exercises; a course may
 class Test(NamedTuple):
     questions: Callable
     check: Callable
+
+
+def predict(model, images, failure: str):
+    """`model`'s scores for `images` as an array; a model that cannot run on them fails
+    the check with `failure` and the error (any error is the student's model's)."""
+    import numpy as np
+
+    try:
+        return np.asarray(model.predict(images, verbose=0))
+    except Exception as error:  # noqa: BLE001
+        raise AssertionError(f"{failure}: {type(error).__name__}: {str(error)[:200]}"
+                             ) from None
 
 
 class UnknownExercise(LookupError):

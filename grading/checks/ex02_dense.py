@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 
-from grading.checks import Test
+from grading.checks import Test, predict
 from grading.questions import call, drive, value
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -237,13 +237,9 @@ def train_model_check(asked, answers):
         assert outside == 0, (
             f"model.fit trained on {outside:,} images that are not in x_small: "
             "train on x_small only")
-    try:
-        predictions = np.asarray(
-            model.predict(helpers.scale_images(test_images[:2000]), verbose=0))
-    except Exception as error:  # noqa: BLE001 - any failure is the student's model's
-        raise AssertionError(
-            "model.predict must take images shaped like x_small, (n, 28, 28): on 2,000 "
-            f"test images it failed ({type(error).__name__}: {str(error)[:200]})") from None
+    predictions = predict(model, helpers.scale_images(test_images[:2000]),
+                          "model.predict must take images shaped like x_small, (n, 28, 28): "
+                          "on 2,000 test images it failed")
     assert predictions.shape == (2000, 10), (
         f"predictions for 2,000 test images have shape {predictions.shape}, not (2000, 10)")
     accuracy = float(np.mean(predictions.argmax(axis=1) == test_labels[:2000]))
