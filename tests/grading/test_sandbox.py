@@ -140,10 +140,10 @@ def test_student_code_reaches_nothing_of_the_course_and_hits_its_limits(tmp_path
         assert not escaped.exists(), f"a student wrote {escaped}"
     after = {p.relative_to(course) for p in course.rglob("*")}
     assert set(before) <= after, "a student deleted part of the course"
-    left = []
+    left = []  # this test's own fork bomb: pytest-xdist may grade the other one meanwhile
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if "/forks_without_end/" in os.readlink(proc / "cwd"):
+            if str(course / "submitted" / "forks_without_end") in os.readlink(proc / "cwd"):
                 left.append(proc.name)
         except OSError:
             pass
