@@ -89,7 +89,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # Not part of the tests: every chapter at full scale for several seeds (hours; resumable),
-# writes benchmarks/claims.json and .md (see benchmarks/claims.py).
+# writes helpers/claims.json and benchmarks/claims.md (see benchmarks/claims.py).
 claims: setup
 	$(BIN)/python benchmarks/claims.py $(CLAIMS_ARGS)
 
@@ -97,12 +97,14 @@ claims: setup
 lab: setup
 	$(BIN)/python -m course.lab
 
-# Regenerate student notebooks; a throwaway gradebook keeps the instructor's untouched.
+# Regenerate student notebooks (a throwaway gradebook keeps the instructor's untouched)
+# and the table of exercises on book/exercises.md.
 exercises: setup
 	@db=$$(mktemp -d); for a in $(ASSIGNMENTS); do \
 	  $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN \
 	    --db=sqlite:///$$db/gradebook.db || exit 1; done; rm -rf $$db
 	$(BIN)/python -m course.notebooks exercises
+	$(BIN)/python -m course.exercise_table
 
 # Instructors: autograde every submission under submitted/ (all assignments, or
 # ASSIGNMENT=...; STUDENTS=a,b for some students), JOBS students at a time, or on the

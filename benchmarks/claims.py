@@ -2,14 +2,17 @@
 
 A trained network on another CPU is in effect another random draw, so a claim the prose
 makes is only worth asserting when it holds for every seed, with margin. This runs each
-chapter through papermill with ``SEED`` set, for 5 seeds, or 3 for the chapters whose
-models take more than two minutes each to train (`THREE_SEED_CHAPTERS`), reusing the
-weights cache per seed (its key includes the initial weights, so each seed trains once
-and a later `make book` with the default seed finds its models). The hidden cells'
-`helpers.claims.claim` and `measure` calls are recorded to a log instead of stopping
-the run, and the record is written to ``benchmarks/claims.json`` and ``claims.md``:
-the machine, the seeds, every claim with its value and verdict per seed, its mean, sd
-and margin to its bound in sds, and the measurements the pages read their spread from.
+chapter through papermill with ``SEED`` set, for the first `claims_seeds` of the seeds
+its declaration in `course/chapters.py` gives (5, or 3 for the chapters whose models
+take more than two minutes each to train), reusing the weights cache per seed (its key
+includes the initial weights, so each seed trains once and a later `make book` with the
+default seed finds its models). The hidden cells' `helpers.claims.claim` and `measure`
+calls are recorded to a log instead of stopping the run. The record (the machine, the
+seeds, every claim with its value and verdict per seed, its mean, sd and margin to its
+bound in sds, and the measurements the pages read their spread from) is written to
+``helpers/claims.json``, package data, so the pages find it wherever the course is
+installed (Colab installs a wheel, which holds the packages only), and as a table to
+``benchmarks/claims.md``.
 
 It prints a line per run and resumes: a chapter and seed already run with the same
 notebook code is read back from ``_build/claims/``, so an interrupted run goes on
@@ -37,13 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from helpers.claims import LOG_ENV  # noqa: E402
+from course.chapters import BY_STEM, CHAPTERS  # noqa: E402
 from course.execute import book_notebooks  # noqa: E402
 
 SEEDS = (42, 1, 2, 3, 4)  # 42 first: the book's default, so `make book` reuses its models
-# Chapters whose models train for more than 2 minutes each: 3 seeds (the others get 5).
-THREE_SEED_CHAPTERS = {"03_convolutions", "04_feature_maps", "07_going_deeper"}
 RUNS = ROOT / "_build" / "claims"
-OUT = ROOT / "benchmarks"
+OUT = ROOT / "helpers" / "claims.json"  # what the pages read (helpers.claims.RECORD)
+PAGE = ROOT / "benchmarks" / "claims.md"  # the same, for people
 MARGIN_SDS = 3  # a bound must sit at least this many sds from the mean
 
 
@@ -66,7 +69,10 @@ def machine() -> dict:
 
 
 def seeds_for(stem: str, seeds: list[int]) -> list[int]:
-    return seeds[:3] if stem in THREE_SEED_CHAPTERS else seeds
+    """The first `claims_seeds` of `seeds` (course/chapters.py): the slow chapters get
+    fewer. A chapter declared nowhere (a test's toy chapter) gets them all."""
+    declared = BY_STEM.get(stem)
+    return seeds[:declared.claims_seeds] if declared else list(seeds)
 
 
 def _digest(path: Path) -> str:
@@ -116,7 +122,7 @@ def run_one(notebook: Path, seed: int, runs: Path) -> dict:
 
 def collect(notebooks: list[Path], seeds: list[int], *, force: bool = False,
             only: frozenset[str] = frozenset(), runs_dir: Path = RUNS, out: Path = OUT,
-            log=print) -> list[dict]:
+            page: Path = PAGE, log=print) -> list[dict]:
     """Every (chapter, seed) run, executing those not already recorded for this notebook.
 
     Seeds go round by round (every chapter for the first seed, then the next), so an
@@ -146,7 +152,7 @@ def collect(notebooks: list[Path], seeds: list[int], *, force: bool = False,
             f"{sum(e['kind'] == 'claim' for e in result['entries'])} claims, "
             f"{len(failed)} did not hold" + "".join(f"\n    not held: {c}" for c in failed)
             + (f"\n    {result['error'][-500:]}" if result["error"] else ""))
-        write_record(runs, seeds, out)
+        write_record(runs, seeds, out, page)
     return runs
 
 
@@ -219,8 +225,20 @@ def _bound(row: dict) -> str:
     return ", ".join(parts)
 
 
-def write_record(runs: list[dict], seeds: list[int], out: Path = OUT) -> dict:
-    """Write claims.json and claims.md under `out`; return the record."""
+def _fewer_seeds(seeds: list[int]) -> str:
+    """Which chapters run fewer than all `seeds`, for the page: "the first 3 for ..."."""
+    fewer: dict[int, list[str]] = {}
+    for chapter in CHAPTERS:
+        n = len(seeds_for(chapter.stem, seeds))
+        if n < len(seeds):
+            fewer.setdefault(n, []).append(chapter.stem)
+    return "; ".join(f"the first {n} for {', '.join(sorted(stems))}"
+                     for n, stems in sorted(fewer.items()))
+
+
+def write_record(runs: list[dict], seeds: list[int], out: Path = OUT,
+                 page: Path = PAGE) -> dict:
+    """Write the record to `out` (JSON) and its table to `page` (Markdown); return it."""
     claims, measurements = merge(runs)
     info = machine()
     written = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -228,16 +246,17 @@ def write_record(runs: list[dict], seeds: list[int], out: Path = OUT) -> dict:
               "runs": [{k: r[k] for k in ("chapter", "seed", "seconds", "error")}
                        for r in runs],
               "claims": claims, "measurements": measurements}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "claims.json").write_text(
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
         json.dumps(_finite(record), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     failing = [c for c in claims if not all(c["held"])]
     thin = [c for c in claims if c["margin_sd"] is not None and c["margin_sd"] < MARGIN_SDS]
+    fewer = _fewer_seeds(seeds)
+    fewer = f" ({fewer}, whose models train longest)" if fewer else ""
     lines = [
         "# Claims over seeds", "",
         f"Written by `make claims` on {written}: every claim the chapters assert, run at "
-        f"full scale for the seeds {', '.join(map(str, seeds))} (the first 3 for "
-        f"{', '.join(sorted(THREE_SEED_CHAPTERS))}, whose models train longest). Machine: "
+        f"full scale for the seeds {', '.join(map(str, seeds))}{fewer}. Machine: "
         f"{info['cpu']}, {info['cores']} cores, {', '.join(info['vector flags'])}. "
         f"Chapter runs: {len(runs)}, {_clock(sum(r['seconds'] for r in runs))} in all.", "",
         f"**{len(claims)} claims; {len(claims) - len(failing)} held for every seed, "
@@ -265,14 +284,16 @@ def write_record(runs: list[dict], seeds: list[int], out: Path = OUT) -> dict:
         spread = f"{m['mean']:.4g} ± {m['sd']:.2g}" if "mean" in m else ""
         lines.append(f"| {m['chapter']} | {m['claim']} | {spread} | {len(m['values'])} | "
                      f"{', '.join(_show(v) for v in m['values'])} |")
-    (out / "claims.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return record
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default=",".join(map(str, SEEDS)),
-                        help="comma-separated seeds; the first 3 also for the slow chapters")
+                        help="comma-separated seeds; each chapter runs the first "
+                        "claims_seeds of them (course/chapters.py)")
     parser.add_argument("--chapters", default="", help="run only these (e.g. 03,05); the "
                         "others are read back from earlier runs")
     parser.add_argument("--force", action="store_true", help="run everything again")

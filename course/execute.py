@@ -80,7 +80,7 @@ def code_fingerprint(root: Path = ROOT) -> str:
     pages read their seed spread from."""
     h = hashlib.blake2b(digest_size=16)
     modules = sorted((root / "helpers").rglob("*.py"))
-    record = root / "benchmarks" / "claims.json"
+    record = root / "helpers" / "claims.json"
     for path in modules + [root / "requirements.txt"] + ([record] if record.exists() else []):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

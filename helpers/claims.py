@@ -6,7 +6,8 @@ a claim that does not hold stops the build with a message naming the claim, the 
 and the bound. In `make claims` (``COURSE_CLAIMS_LOG`` names a file) every claim is
 recorded instead, held or not, so one run shows all of them for its seed; `measure`
 records a number the page compares with others (its spread over seeds goes on the page,
-read back by `seed_spread` from the committed record, ``benchmarks/claims.json``).
+read back by `seed_spread` from the committed record, ``helpers/claims.json``: package
+data, so it is there wherever the course is installed, a wheel on Colab included).
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ import json
 import math
 import os
 import statistics
+from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 LOG_ENV = "COURSE_CLAIMS_LOG"
-RECORD = Path(__file__).resolve().parents[1] / "benchmarks" / "claims.json"
+# Written by `make claims` (benchmarks/claims.py).
+RECORD = files("helpers") / "claims.json"
 
 
 class ClaimError(AssertionError):
@@ -82,10 +89,16 @@ def measure(name: str, value) -> None:
     _log("measure", name, value)
 
 
-def seed_spread(chapter: str, name: str, record: Path = RECORD) -> dict:
+def _read(record: Traversable | str) -> dict:
+    record = Path(record) if isinstance(record, str) else record
+    if not record.is_file():
+        return {"claims": []}
+    return json.loads(record.read_text(encoding="utf-8"))
+
+
+def seed_spread(chapter: str, name: str, record: Traversable | str = RECORD) -> dict:
     """Mean, sd and seeds of one recorded claim or measurement of `chapter` ("05")."""
-    data = json.loads(Path(record).read_text(encoding="utf-8")) if Path(record).exists() \
-        else {"claims": []}
+    data = _read(record)
     for entry in data["claims"] + data.get("measurements", []):
         if entry["chapter"].startswith(chapter) and entry["claim"] == name:
             values = [v for v in entry["values"] if v is not None]
@@ -99,7 +112,7 @@ def seed_spread(chapter: str, name: str, record: Path = RECORD) -> dict:
 
 
 def paired_difference(chapter: str, first: str, second: str, scale: float = 1.0,
-                      record: Path = RECORD) -> dict:
+                      record: Traversable | str = RECORD) -> dict:
     """`first` minus `second`, seed by seed (same seeds), times `scale` (100: points)."""
     a, b = seed_spread(chapter, first, record), seed_spread(chapter, second, record)
     second_by_seed = dict(zip(b["seeds"], b["values"]))
@@ -112,7 +125,7 @@ def paired_difference(chapter: str, first: str, second: str, scale: float = 1.0,
             "seeds": [s for s in a["seeds"] if s in second_by_seed]}
 
 
-def spread_table(chapter: str, names: dict[str, str], record: Path = RECORD):
+def spread_table(chapter: str, names: dict[str, str], record: Traversable | str = RECORD):
     """A table of recorded measurements over seeds: {row label: recorded name}."""
     import pandas as pd
 

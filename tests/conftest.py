@@ -20,22 +20,19 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["COURSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="course-cache-")
 
 
-# Slowest first, one test at a time per worker (--maxschedchunk=1 in the Makefile): the
-# long nbgrader and chapter runs start at once and the short unit tests fill the gaps,
-# instead of one worker drawing all the slow tests in its first chunk. The chapters come
-# first (longest first): the browser test builds the book from their quick runs.
-_SLOW_MODULES = ("test_chapters.py", "test_fairness_ex05_experiments.py",
-                 "test_fairness_ex07_deeper.py", "test_fairness_ex04_feature_maps.py",
-                 "test_fairness_ex02_dense.py", "test_book_in_browser.py",
-                 "test_fairness_ex03_convolutions.py", "test_instructor.py", "test_grading.py",
-                 "test_fairness_ex01_dataset.py", "test_fairness_ex06_reading.py",
-                 "test_grading_integrity.py", "test_sandbox.py", "test_lab_in_browser.py",
-                 "test_exercises.py")
+# Slowest first, one test at a time per worker (--maxschedchunk=1 in the Makefile): a test
+# that takes minutes says so with `@pytest.mark.minutes(n)` (about n minutes on this 2-core
+# machine), and the longest start at once while the short unit tests fill the gaps,
+# instead of one worker drawing all the slow tests in its first chunk.
+def pytest_configure(config):
+    config.addinivalue_line("markers", "minutes(n): the test takes about n minutes here; "
+                            "the slowest start first")
+
+
+def _minutes(item) -> float:
+    marker = item.get_closest_marker("minutes")
+    return float(marker.args[0]) if marker else 0.0
 
 
 def pytest_collection_modifyitems(items):
-    def weight(item):
-        name = item.path.name
-        return _SLOW_MODULES.index(name) if name in _SLOW_MODULES else len(_SLOW_MODULES)
-
-    items.sort(key=weight)  # stable: the order within a module is kept
+    items.sort(key=_minutes, reverse=True)  # stable: the order of equals is kept

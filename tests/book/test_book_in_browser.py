@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import pytest
 import yaml
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -80,6 +81,7 @@ def _fetch(url: str) -> bytes:
         return response.read()
 
 
+@pytest.mark.minutes(1.5)
 def test_every_page_reads_well_in_a_browser(tmp_path_factory):
     site = tmp_path_factory.mktemp("site")
     marks = [nbformat.v4.new_output("stream", name="stdout", text=STDOUT_MARK + "\n"),

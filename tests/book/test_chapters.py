@@ -5,24 +5,24 @@ import pytest
 
 from repo import ROOT, errors, glued
 from quick_book import CHAPTERS, quick_run, shared_dir
-
-# chapter -> the glued value that shows the run used quick-mode sizes
-QUICK_SENTINELS = {
-    "01_dataset": ("n_analysed", 2_000),
-    "02_dense": ("n_train_used", 2_000),
-    "03_convolutions": ("n_train_used", 2_000),
-    "04_feature_maps": ("n_train_used", 2_000),
-    "05_how_many_convolutions": ("n_train_used", 2_000),
-    "06_reading_a_classifier": ("n_train_used", 2_000),
-    "07_going_deeper": ("n_train_used", 2_000),
-}
+from course.chapters import BY_STEM, CHAPTERS as DECLARED
 
 
-def test_every_chapter_has_a_sentinel():
-    assert CHAPTERS and set(CHAPTERS) == set(QUICK_SENTINELS)
+def test_every_chapter_is_declared_once_with_a_quick_sentinel():
+    stems = [chapter.stem for chapter in DECLARED]
+    assert len(stems) == len(set(stems)), f"declared twice in course/chapters.py: {stems}"
+    assert CHAPTERS, "no chapters found in _toc.yml"
+    assert not set(CHAPTERS) - set(stems), (
+        f"chapters without a declaration in course/chapters.py: {set(CHAPTERS) - set(stems)}")
+    assert not set(stems) - set(CHAPTERS), (
+        f"declarations in course/chapters.py that name no chapter: {set(stems) - set(CHAPTERS)}")
+    assert all(len(c.quick_sentinel) == 2 for c in DECLARED)
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS[::-1])  # later chapters train longer
+# Slowest first (the minutes marker orders them), so the longest runs start at once.
+@pytest.mark.parametrize("chapter", [
+    pytest.param(stem, marks=pytest.mark.minutes(BY_STEM[stem].quick_minutes))
+    for stem in CHAPTERS if stem in BY_STEM])
 def test_chapter_runs_in_quick_mode(chapter, tmp_path_factory):
     source = ROOT / "book" / f"{chapter}.ipynb"
     nb = nbformat.read(source, as_version=4)
@@ -36,6 +36,6 @@ def test_chapter_runs_in_quick_mode(chapter, tmp_path_factory):
                      if isinstance(value, str) and value.startswith("np.")]
     assert not unformattable, (  # myst-nb's {glue:text}`x:.1%` cannot format these
         f"glue Python numbers, not NumPy scalars (wrap in float()): {unformattable}")
-    key, quick_size = QUICK_SENTINELS[chapter]
+    key, quick_size = BY_STEM[chapter].quick_sentinel
     assert values["quick_mode"] is True
     assert values[key] == quick_size, f"{chapter} did not shrink its work in quick mode"

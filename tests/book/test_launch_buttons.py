@@ -6,7 +6,9 @@ virtual environment holding only those distributions and what they require (link
 this one, so nothing is downloaded but the build tool pip uses for the course), plus a
 kernel for it. A quick run of chapter 1 and of exercise 1 must then succeed unchanged:
 their first hidden cell installs the course from ``COURSE_REPOSITORY``, here a copy of
-this checkout instead of the repository named in ``_config.yml``.
+this checkout instead of the repository named in ``_config.yml``. And the wheel that
+install builds (it holds the packages only) must carry what the pages read, the claims
+record included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -28,7 +31,10 @@ import yaml
 from packaging.requirements import Requirement
 
 from repo import ROOT
+from helpers.claims import seed_spread
 
+# A measurement whose spread over seeds chapter 5's page shows.
+RECORDED = ("05", "2×Conv(64) test accuracy")
 COLAB_HAS = ["tensorflow", "numpy", "matplotlib", "pandas", "scikit-learn", "ipykernel"]
 INSTALL_MARK = "# Colab, Binder or a JupyterHub without the course"
 
@@ -136,6 +142,37 @@ def test_a_notebook_runs_where_only_colabs_libraries_are(notebook, tmp_path, mon
         f"{installed.stdout}{installed.stderr[-500:]}")
     errors = [o for c in ran.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, f"{notebook} failed where only Colab's libraries are: {errors[:1]}"
+
+
+def test_the_installed_course_reads_its_claims_record(tmp_path):
+    """Colab installs a wheel, which holds the packages and nothing else of the checkout:
+    `seed_spread` raised KeyError there while the record lived in benchmarks/. Built and
+    installed offline (no build isolation), then read with the checkout gone."""
+    source = _checkout_copy(tmp_path / "repository")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--no-index", "--quiet", "-w", tmp_path / "dist", source],
+        capture_output=True, text=True, cwd=tmp_path)
+    assert built.returncode == 0, f"the wheel did not build: {built.stderr[-1500:]}"
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    assert "helpers/claims.json" in zipfile.ZipFile(wheel).namelist(), (
+        "the wheel lacks helpers/claims.json: declare it in pyproject.toml's package-data")
+
+    python = colab_like_python(tmp_path / "env")
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+                    wheel], check=True, capture_output=True, cwd=tmp_path)
+    shutil.rmtree(source)  # nothing of a checkout left to read from
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    read = subprocess.run(
+        [python, "-c", "import json, sys; from helpers import claims; print(json.dumps("
+         "[claims.__file__, claims.seed_spread(*sys.argv[1:])]))", *RECORDED],
+        capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert read.returncode == 0, f"the installed course cannot read it: {read.stderr[-1500:]}"
+    where, spread = json.loads(read.stdout.splitlines()[-1])
+    assert Path(where).is_relative_to(tmp_path / "env"), f"helpers came from {where}"
+    recorded = seed_spread(*RECORDED)  # the checkout's record
+    assert spread["n"] >= 3 and spread["values"] == recorded["values"]
+    assert spread["seeds"] == recorded["seeds"]
 
 
 def test_binder_builds_the_python_the_requirements_are_pinned_for():

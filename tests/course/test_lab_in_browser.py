@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 
 import nbformat
+import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import ARTIFACTS, ROOT, chromium
@@ -57,6 +58,7 @@ def _request(base, token, path, form=None):
         return json.loads(response.read())
 
 
+@pytest.mark.minutes(1)
 def test_a_student_validates_in_jupyterlab(tmp_path):
     student = tmp_path / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     student.parent.mkdir()

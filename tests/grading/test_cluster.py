@@ -114,6 +114,7 @@ def _status(course: Path) -> dict[str, dict]:
     return {row["student"]: row for row in rows}
 
 
+@pytest.mark.minutes(5)
 def test_the_exchange_class_through_the_cluster(tmp_path, cluster, subtests):
     """One test (subtests), so that parallel test runs grade this class once."""
     from distributed import Client
@@ -258,6 +259,7 @@ def _allowed_failures(address: str, count: int):
             client.run_on_scheduler(set_to, previous)
 
 
+@pytest.mark.minutes(1)
 def test_workers_killed_mid_student(tmp_path, cluster):
     """First with a scheduler that gives up on a task when its worker dies: the student
     gets no verdict, and no grades. Then the next run grades exactly those students, and

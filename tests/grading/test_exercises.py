@@ -16,6 +16,17 @@ def test_every_assignment_has_a_student_version():
     assert ASSIGNMENTS == sorted(p.name for p in (ROOT / "exercises").iterdir() if p.is_dir())
 
 
+def test_the_exercises_page_lists_every_exercise_with_its_points():
+    from course.exercise_table import TABLE, table_text
+
+    assert (ROOT / TABLE).read_text() == table_text(ROOT), (
+        f"{TABLE} is out of date: run `make exercises`")
+    for assignment in ASSIGNMENTS:
+        assert f"exercises/{assignment}/{assignment}" in (ROOT / "_toc.yml").read_text(), (
+            f"{assignment} is not in _toc.yml: add it under the Exercises part")
+
+
+@pytest.mark.minutes(1)
 def test_student_notebooks_match_generate_assignment(tmp_path):
     course = make_course(tmp_path / "course")
     for assignment in ASSIGNMENTS:

@@ -273,6 +273,7 @@ def _grade_both_routes(tmp_path: Path) -> tuple[dict, dict, Path, Path]:
             plain, mine)
 
 
+@pytest.mark.minutes(4)
 def test_attackers_earn_nothing_on_either_route_and_leak_nothing(tmp_path, subtests):
     plain_scores, my_scores, plain, mine = _grade_both_routes(tmp_path)
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 import toy_assignment as toy
 from exchange_class import AWKWARD, CLASS_SIZE, exchange_class
 from nbgrader.api import Gradebook
@@ -30,6 +31,7 @@ def _grade(course: Path, *args: str) -> str:
     return result.stdout
 
 
+@pytest.mark.minutes(5)
 def test_a_class_of_50_through_the_exchange(tmp_path, subtests):
     course, students = exchange_class(tmp_path)
     output = _grade(course, "grade", toy.NAME, "--jobs", "2", "--cell-timeout", "2")

@@ -79,6 +79,7 @@ LIMITS = [pytest.param(True, id=f"cgroup-{sandbox.cgroup_version()}"),
           pytest.param(False, id="prlimit-only")]
 
 
+@pytest.mark.minutes(1.5)
 @pytest.mark.parametrize("cgroups", LIMITS)
 def test_student_code_reaches_nothing_of_the_course_and_hits_its_limits(tmp_path, cgroups):
     if cgroups and sandbox.cgroup_version() == "none":

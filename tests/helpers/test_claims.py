@@ -1,10 +1,12 @@
 """Claims: a false one stops the page with a message, the claims run records them all,
-and the committed record covers every claim the chapters make, held for every seed."""
+and the committed record (package data: helpers/claims.json) covers every claim the
+chapters make, held for every seed."""
 
 import ast
 import importlib.util
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from repo import ROOT
 from helpers import claims
 from helpers.claims import ClaimError, claim, measure, seed_spread
+from course.chapters import CHAPTERS as DECLARED
 from course.notebooks import asserts_without_message
 
 spec = importlib.util.spec_from_file_location("claims_run", ROOT / "benchmarks" / "claims.py")
@@ -19,6 +22,11 @@ claims_run = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(claims_run)
 
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _write(runs, seeds, folder):
+    """The record and its page, written into `folder` instead of the course's."""
+    return claims_run.write_record(runs, seeds, folder / "claims.json", folder / "claims.md")
 
 
 def test_a_claim_that_holds_is_silent(monkeypatch):
@@ -72,7 +80,7 @@ def test_record_gives_each_claim_its_values_spread_and_margin(tmp_path):
     runs = [_run("05_x", seed, _claim("64 beat 32 (points)", gain, above=0),
                  {"kind": "measure", "claim": "2×Conv(64) test accuracy", "value": acc})
             for seed, gain, acc in ((42, 1.0, 0.88), (1, 2.0, 0.89), (2, -0.5, 0.87))]
-    record = claims_run.write_record(runs, [42, 1, 2], tmp_path)
+    record = _write(runs, [42, 1, 2], tmp_path)
     (row,) = record["claims"]
     assert row["values"] == [1.0, 2.0, -0.5] and row["held"] == [True, True, False]
     # mean 0.8333, sd of (1, 2, -0.5) = 1.2583: the bound 0 sits 0.66 sd below the mean
@@ -92,7 +100,7 @@ def test_record_gives_each_claim_its_values_spread_and_margin(tmp_path):
 def test_a_value_that_never_varies_has_an_infinite_margin(tmp_path):
     runs = [_run("01_x", s, _claim("half the pixels are 0", 0.502, above=0.4, below=0.6))
             for s in (42, 1, 2)]
-    record = claims_run.write_record(runs, [42, 1, 2], tmp_path)
+    record = _write(runs, [42, 1, 2], tmp_path)
     assert record["claims"][0]["margin_sd"] == float("inf")
     assert json.loads((tmp_path / "claims.json").read_text())["claims"][0]["margin_sd"] == "inf"
 
@@ -107,7 +115,8 @@ def test_the_claims_run_resumes_and_reruns_an_edited_chapter(tmp_path):
     chapter = tmp_path / "09_toy.ipynb"
     nbformat.write(nb, chapter)
     lines = []
-    kwargs = {"runs_dir": tmp_path / "runs", "out": tmp_path, "log": lines.append}
+    kwargs = {"runs_dir": tmp_path / "runs", "out": tmp_path / "claims.json",
+              "page": tmp_path / "claims.md", "log": lines.append}
     runs = claims_run.collect([chapter], [1, 2, 30], **kwargs)
     assert [r["seed"] for r in runs] == [1, 2, 30] and not any(r["error"] for r in runs)
     row = claims_run.merge(runs)[0][0]
@@ -149,13 +158,26 @@ def test_every_assertion_in_the_chapters_has_a_message():
     assert not any(bare.values()), f"assertions without a message (use claim()): {bare}"
 
 
+def test_the_claims_run_writes_the_record_the_pages_read():
+    read = Path(str(claims.RECORD)).resolve()
+    assert claims_run.OUT == read == ROOT / "helpers" / "claims.json" and read.is_file()
+
+
+def test_each_chapter_runs_the_seeds_its_declaration_gives():
+    seeds = list(claims_run.SEEDS)
+    for chapter in DECLARED:
+        assert chapter.claims_seeds >= 3, f"{chapter.stem}: a spread needs 3 seeds"
+        assert claims_run.seeds_for(chapter.stem, seeds) == seeds[:chapter.claims_seeds]
+    assert claims_run.seeds_for("09_toy", seeds) == seeds  # a test's chapter: all of them
+
+
 def test_the_record_covers_every_claim_with_3_seeds_and_each_held():
-    record = json.loads(claims_run.OUT.joinpath("claims.json").read_text())
+    record = json.loads(claims.RECORD.read_text(encoding="utf-8"))
     for path in CHAPTERS:
         recorded = [c for c in record["claims"] if c["chapter"] == path.stem]
         for pattern in _claim_names(path):
             matching = [c for c in recorded if re.fullmatch(pattern, c["claim"])]
-            assert matching, (f"{path.stem}: claim /{pattern}/ is not in benchmarks/claims."
+            assert matching, (f"{path.stem}: claim /{pattern}/ is not in helpers/claims."
                               "json; run `make claims` after editing a chapter's claims")
             for c in matching:
                 assert len(c["seeds"]) >= 3, f"{path.stem}: {c['claim']}: {c['seeds']}"
@@ -169,7 +191,7 @@ def test_a_difference_is_real_only_when_every_seed_agrees_by_three_sds(tmp_path)
                  {"kind": "measure", "claim": "2×Conv(16) test accuracy", "value": acc})
             for seed, big, small, acc in ((42, 2.1, 0.9, 0.857), (1, 2.4, -0.2, 0.861),
                                           (2, 2.2, 0.6, 0.853))]
-    claims_run.write_record(runs, [42, 1, 2], tmp_path)
+    _write(runs, [42, 1, 2], tmp_path)
     record = tmp_path / "claims.json"
     big = seed_spread("05", "64 beat 16", record)  # 2.23 ± 0.15: far from 0
     small = seed_spread("05", "32 beat 16", record)  # one seed disagrees
