@@ -150,7 +150,7 @@ def is_real(spread: dict) -> bool:
 def verdict(spread: dict) -> str:
     """The words a page uses for a difference measured seed by seed."""
     if is_real(spread):
-        return "a real difference: every seed agrees, by more than three sds"
+        return "a real difference, with every seed agreeing by more than three sds"
     return "within the run-to-run spread"
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .cache import train_or_load
 from .models import conv_network
+from .shapes import layer_costs
 from .training import set_seed
 
 # Valid 3×3 convolutions, each followed by 2×2 pooling, shrink 28 -> 13 -> 5 -> 1: a fourth
@@ -45,11 +46,15 @@ class RunConfig:
     def label(self) -> str:
         return f"{self.conv_layers}×Conv({self.filters})"
 
+    def network(self):
+        """The network, not yet seeded or compiled."""
+        return conv_network((self.filters,) * self.conv_layers, 3,
+                            dense_units=(self.dense_units,))
+
     def build(self):
         """The compiled network (seeded first, so the same config starts from the same weights)."""
         set_seed(self.seed)
-        model = conv_network((self.filters,) * self.conv_layers, 3,
-                             dense_units=(self.dense_units,))
+        model = self.network()
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         return model
@@ -64,7 +69,9 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
 
     ``x_train``/``x_test`` carry a channel axis, shape (n, 28, 28, 1). Progress goes to
     ``log``: one line when a run starts, one when it ends, with an estimate of the time
-    left from the runs trained so far (runs found in the cache take seconds).
+    left from the runs trained so far (runs found in the cache take seconds). The
+    estimate weighs each run by its multiply-adds per image times its epochs: a 64-filter
+    run costs several 16-filter ones, so counting epochs alone would keep raising it.
     """
     configs = list(configs)
     if not configs:
@@ -72,18 +79,20 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
     for config in configs:
         if not isinstance(config, RunConfig):
             raise TypeError(f"expected RunConfig objects, got {type(config).__name__}")
-    rows, trained_seconds = [], []
+    work = [config.epochs * sum(row[3] for row in layer_costs(config.network()))
+            for config in configs]
+    rows, trained = [], []  # (seconds, work) of the runs trained so far
     for i, config in enumerate(configs, 1):
         model = config.build()
         fit = {"epochs": config.epochs, "batch_size": config.batch_size,
                "name": f"sweep-{config.conv_layers}x{config.filters}", "label": config.label}
         epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
         log(f"[{i}/{len(configs)}] {config.label}: {epochs}"
-            + _time_left(trained_seconds, configs[i - 1:]))
+            + _time_left(trained, work[i - 1:]))
         started = time.perf_counter()
         history, cached = train_or_load(model, x_train, y_train, verbose=0, **fit)
         if not cached:
-            trained_seconds.append((time.perf_counter() - started) / config.epochs)
+            trained.append((time.perf_counter() - started, work[i - 1]))
         test_accuracy = float(model.evaluate(x_test, y_test, verbose=0)[1])
         rows.append({"label": config.label, **asdict(config),
                      "parameters": model.count_params(),
@@ -96,9 +105,10 @@ def run_sweep(configs, x_train, y_train, x_test, y_test, *, log=print) -> pd.Dat
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _time_left(seconds_per_epoch, remaining) -> str:
-    """', about N s left' once a run has been timed (cached runs may make it shorter)."""
-    if not seconds_per_epoch:
+def _time_left(trained, remaining_work) -> str:
+    """', about N s left' once a run has been timed: the seconds per unit of work so far,
+    times the work left (cached runs may make it shorter)."""
+    if not trained:
         return ""
-    per_epoch = statistics.mean(seconds_per_epoch)
-    return f", about {per_epoch * sum(c.epochs for c in remaining):.0f} s left for this sweep"
+    seconds_per_work = sum(s for s, _ in trained) / sum(w for _, w in trained)
+    return f", about {seconds_per_work * sum(remaining_work):.0f} s left for this sweep"

@@ -113,3 +113,12 @@ def test_sweep_needs_configs(data):
         run_sweep([], *data)
     with pytest.raises(TypeError, match="RunConfig"):
         run_sweep([{"filters": 16}], *data)
+
+
+def test_time_left_weighs_the_runs_left_by_their_work():
+    # 10 s for 100 units of work so far; a run of 400 units is left: about 40 s.
+    assert experiments._time_left([(10.0, 100)], [400]) == ", about 40 s left for this sweep"
+    assert experiments._time_left([], [400]) == ""
+    # a 4-filter config does more multiply-adds per image than a 2-filter one
+    small, large = (sum(row[3] for row in experiments.layer_costs(c.network())) for c in SWEEP)
+    assert large > small
