@@ -24,6 +24,7 @@ from quick_book import CHAPTERS, build_quick_book, shared_dir
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
 STDOUT_MARK, STDERR_MARK = "stdout-shown-7c1f", "stderr-hidden-9d2e"
+STDOUT_MORE = "stdout-joined-3e5a"  # printed later in the same cell: the same block
 
 # Everything a check needs from one loaded page, gathered in the browser.
 COLLECT = """
@@ -48,6 +49,7 @@ Promise.all([...document.images].map(i => i.complete ? 0 :
   text: main.innerText,
   code: [...main.querySelectorAll('.cell_input')].map(e => e.innerText),
   outputs: [...main.querySelectorAll('.cell_output')].map(e => e.innerText),
+  streams: [...main.querySelectorAll('.output.stream')].map(e => e.innerText),
   settings: main.querySelectorAll('.tag_parameters, .tag_injected-parameters').length,
   // Anything in a cell that scrolls sideways or sticks out of the page's column.
   scrolling: [...main.querySelectorAll('.cell, .cell *')].filter(e => {
@@ -85,7 +87,8 @@ def _fetch(url: str) -> bytes:
 def test_every_page_reads_well_in_a_browser(tmp_path_factory):
     site = tmp_path_factory.mktemp("site")
     marks = [nbformat.v4.new_output("stream", name="stdout", text=STDOUT_MARK + "\n"),
-             nbformat.v4.new_output("stream", name="stderr", text=STDERR_MARK + "\n")]
+             nbformat.v4.new_output("stream", name="stderr", text=STDERR_MARK + "\n"),
+             nbformat.v4.new_output("stream", name="stdout", text=STDOUT_MORE + "\n")]
     html = build_quick_book(shared_dir(tmp_path_factory), site,
                             extra_outputs={"01_dataset": marks})
     pages, shots = _toc_pages(), ARTIFACTS / "book"
@@ -103,6 +106,9 @@ def test_every_page_reads_well_in_a_browser(tmp_path_factory):
     # Settings of _config.yml, each seen in the HTML it should change.
     dataset = seen["/book/01_dataset.html"]  # where the two marks were added
     assert STDOUT_MARK in dataset["text"] and STDERR_MARK not in dataset["text"]  # stderr off
+    # nb_merge_streams: what a cell prints (a training log's epoch lines) is one block
+    assert any(STDOUT_MARK in s and STDOUT_MORE in s for s in dataset["streams"]), (
+        dataset["streams"])
     favicon = html / urllib.parse.urlsplit(dataset["favicon"]).path.lstrip("/")
     assert favicon.read_bytes() == (ROOT / CONFIG["html"]["favicon"]).read_bytes()
     assert any(link.rstrip("/") == REPOSITORY for link in dataset["links"])  # repository

@@ -65,6 +65,7 @@ def test_every_book_setting_lands_where_jupyter_book_reads_it():
     settings = _sphinx_settings(config)
     assert settings["nb_execution_mode"] == "cache"
     assert settings["nb_output_stderr"] == "remove"
+    assert settings["nb_merge_streams"] is True
     assert settings["nb_execution_excludepatterns"] == ["exercises/*/*.ipynb"]
     assert settings["html_logo"] == settings["html_favicon"] == "book/images/logo.svg"
     assert (ROOT / settings["html_logo"]).is_file()
