@@ -171,8 +171,10 @@ def show_activations(model, images, layers=None, *, filter_index: int = 0,
         if not -channels <= filter_index < channels:
             raise ValueError(f"layer {layer.name!r} has {channels} filters; "
                              f"filter_index {filter_index} does not exist")
-    outputs = activation_model(model, chosen).predict(images, verbose=0)
-    if len(chosen) == 1:
+    # A direct call, not predict(): predict traces a new graph for each new model, and
+    # from the fifth figure on TensorFlow prints a retracing warning onto the page.
+    outputs = activation_model(model, chosen)(images, training=False)
+    if len(chosen) == 1 and not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     rows = [[np.asarray(out[i, :, :, filter_index]) for out in outputs]
             for i in range(len(images))]
@@ -190,7 +192,8 @@ def show_feature_maps(model, image, layer, *, ncols: int = 8, cmap: str = "infer
 
     images = _model_images(model, np.asarray(image)[np.newaxis])
     (chosen,) = resolve_layers(model, [layer])
-    maps = activation_model(model, [chosen]).predict(images, verbose=0)[0]
+    maps = activation_model(model, [chosen])(images, training=False)  # see above
+    maps = np.asarray(maps[0] if isinstance(maps, (list, tuple)) else maps)[0]
     return _panel_grid([maps[:, :, c] for c in range(maps.shape[-1])], ncols, cmap, size,
                        f"{_layer_title(chosen).replace(chr(10), ' ')}: all feature maps")
 

@@ -90,6 +90,9 @@ def test_show_feature_maps_one_panel_per_channel(cnn, images):
     axes = _image_axes(fig)
     assert len(axes) == 8 and [ax.get_title() for ax in axes] == [str(i) for i in range(8)]
     assert "26×26×8" in fig._suptitle.get_text()
+    expected = np.asarray(cnn.layers[0](images[:1]))[0, :, :, 2]
+    assert np.allclose(axes[2].get_images()[0].get_array(), expected, atol=1e-5), (
+        "panel 2 is not channel 2 of the first layer's output for this image")
 
 
 def test_show_kernels_symmetric_diverging_scale(cnn):
