@@ -62,6 +62,8 @@ Promise.all([...document.images].map(i => i.complete ? 0 :
 # What only the build should know: cache keys (32 hex digits), paths, Keras's layer numbers.
 INTERNALS = re.compile(r"\b[0-9a-f]{32}\b|/(?:work|tmp|home|root|usr)/|_build/|\.npz\b"
                        r"|\bsequential_\d+")
+# What a reader should never be shown: library warnings, a raw history dict.
+NOT_FOR_READERS = re.compile(r"\bWARNING\b|\w+Warning:|retracing|\{'\w+': \[")
 
 
 def _toc_pages():
@@ -171,8 +173,8 @@ def read_every_page(html: Path, pages: list[Path], shots: Path):
 
 
 def _plumbing_problems(where: str, page: dict) -> list[str]:
-    """A reader sees the lesson: no glue calls, settings cells, build internals, and
-    nothing that scrolls sideways at a 1280-pixel-wide window."""
+    """A reader sees the lesson: no glue calls, settings cells, build internals, warnings
+    or raw dicts, and nothing that scrolls sideways at a 1280-pixel-wide window."""
     problems = [f"{where}: a visible code cell calls glue(: hide it (remove-cell)\n{code}"
                 for code in page["code"] if "glue(" in code]
     if page["settings"]:
@@ -180,6 +182,10 @@ def _plumbing_problems(where: str, page: dict) -> list[str]:
     problems += [f"{where}: build internals in an output: {hit.group()!r} in "
                  f"{output[max(0, hit.start() - 60):hit.end() + 20]!r}"
                  for output in page["outputs"] for hit in [INTERNALS.search(output)] if hit]
+    problems += [f"{where}: not for readers, in an output: {hit.group()!r} in "
+                 f"{output[max(0, hit.start() - 60):hit.end() + 60]!r}"
+                 for output in page["outputs"] for hit in [NOT_FOR_READERS.search(output)]
+                 if hit]
     problems += [f"{where}: scrolls sideways at 1280 px: {what}" for what in page["scrolling"]]
     return problems
 
