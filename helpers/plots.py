@@ -67,11 +67,15 @@ def show_class_samples(images, labels, *, per_class: int = 8, class_names=CLASS_
     return fig
 
 
-def plot_history(histories, metrics=("loss", "accuracy"), *, size=(5.0, 3.2)):
-    """Training curves, one panel per metric; validation curves dashed in the same colour.
+def plot_history(histories, metrics=("loss", "accuracy"), *, size=(5.0, 3.2),
+                 held_out: str = "validation"):
+    """Training curves, one panel per metric; the held-out curves (``val_*``) dashed in
+    the same colour.
 
     ``histories`` is one history dict (from :func:`helpers.training.train` or
     ``History.history``) or a mapping ``{label: history}`` to compare runs.
+    ``held_out`` names what the ``val_*`` curves were measured on: "test" where a page
+    passed the test set to ``fit`` (a validation set is one that chooses something).
     """
     if histories and all(isinstance(v, list) for v in histories.values()):
         histories = {"": histories}
@@ -89,7 +93,7 @@ def plot_history(histories, metrics=("loss", "accuracy"), *, size=(5.0, 3.2)):
                     label=f"{prefix}train")
             if f"val_{metric}" in history:
                 ax.plot(epochs, history[f"val_{metric}"], color=colour, ls="--",
-                        marker="s", ms=3, label=f"{prefix}validation")
+                        marker="s", ms=3, label=f"{prefix}{held_out}")
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.set_ylabel(metric)

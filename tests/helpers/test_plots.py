@@ -72,6 +72,9 @@ def test_plot_history_panels_and_validation_lines():
     assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
     assert list(fig.axes[1].get_lines()[1].get_ydata()) == [0.5, 0.7]
+    assert fig.axes[1].get_lines()[1].get_label() == "validation"
+    tested = plot_history(history, held_out="test")  # a page that passed the test set
+    assert [line.get_label() for line in tested.axes[0].get_lines()] == ["train", "test"]
 
 
 def test_plot_history_compares_runs_and_names_missing_metrics():
