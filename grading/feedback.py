@@ -115,9 +115,11 @@ def secret_lines(notebooks) -> list[str]:
 
 def test_lines(path: Path) -> list[str]:
     """The lines of an exercise's tests (grading/checks/) that would give them away: code
-    of more than a few words, not comments or docstrings."""
+    of more than a few words, not comments, docstrings or imports (an import line such as
+    `from __future__ import annotations` is in every module a student may print)."""
     lines = [line.strip() for line in Path(path).read_text().splitlines()]
-    return [line for line in lines if len(line) > 25 and not line.startswith(("#", '"""'))]
+    return [line for line in lines if len(line) > 25
+            and not line.startswith(("#", '"""', "import ", "from "))]
 
 
 def assignment_hidden_lines(course: Path, assignment: str) -> list[str]:

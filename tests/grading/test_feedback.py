@@ -2,6 +2,7 @@
 
 import nbformat
 
+from grading import feedback
 from grading.feedback import leaks, secret_lines
 
 
@@ -31,3 +32,15 @@ def test_a_hidden_line_is_a_secret_unless_shown_anyway_or_a_single_word(tmp_path
     page.write_text("<pre>assert list(_got) == [1, 2], 'the least confident rows'</pre>")
     assert leaks(page, secrets) == [
         "assert list(_got) == [1, 2], 'the least confident rows'"], "a leak went unseen"
+
+
+def test_a_check_line_is_a_secret_but_not_an_import_any_module_has(tmp_path):
+    checks = tmp_path / "exercise.py"
+    checks.write_text('"""The tests."""\n\nfrom __future__ import annotations\n\n'
+                      "import numpy as np  # arrays of the grader's questions\n"
+                      "from grading.checks import Test, predict\n\n"
+                      "def check(asked, answers):\n"
+                      "    assert np.allclose(answers['x'], 0.5), 'divide by 255'\n")
+    lines = feedback.test_lines(checks)
+    assert "assert np.allclose(answers['x'], 0.5), 'divide by 255'" in lines, lines
+    assert not [line for line in lines if "import" in line], lines

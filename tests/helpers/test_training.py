@@ -1,5 +1,7 @@
 """`helpers.training.train` runs several batches per graph call without changing the result."""
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -36,3 +38,16 @@ def test_train_gives_the_same_weights_as_one_batch_per_call():
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert fast_history[key] == pytest.approx(plain_history[key], rel=1e-5)
     assert len(fast_history["epoch_seconds"]) == 2
+
+
+def test_tensorflow_keeps_its_warnings_but_not_its_retracing_notes(caplog):
+    import tensorflow as tf
+
+    import helpers  # noqa: F401 - importing it installs the filter
+
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        tf.get_logger().warning("5 out of the last 5 calls to <function f> triggered "
+                                "tf.function retracing.")
+        tf.get_logger().warning("a warning a reader should still see")
+    shown = [record.getMessage() for record in caplog.records]
+    assert shown == ["a warning a reader should still see"], shown
