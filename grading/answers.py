@@ -1,6 +1,6 @@
 """Reading what a student's kernel handed over, with safe loaders only.
 
-Runs in the checker (grading/checker.py), never in the student's process. Arrays load
+Runs in the checker (grading/checker/), never in the student's process. Arrays load
 with ``allow_pickle=False``, models with Keras's ``safe_mode`` (built-in layers only, no
 lambdas), everything else is JSON. A missing or malformed answer is the student's
 failure, reported as an AssertionError that says which question it was.

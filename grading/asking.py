@@ -4,7 +4,7 @@
 each test cell, asks the kernel that cell's questions (grading/questions.py): the
 kernel answers with plain data into an exchange folder (helpers/handover.py). The test
 cells themselves run as before, for what they print; hidden tests are no longer in
-them. `CheckAnswers` then runs the checker (grading/checker.py) in a fresh process and
+them. `CheckAnswers` then runs the checker (grading/checker/) in a fresh process and
 makes its verdict the only thing nbgrader scores in each test cell.
 
 Both are set in nbgrader_config.py, so plain `nbgrader autograde` and `python -m

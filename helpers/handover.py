@@ -5,7 +5,7 @@ each test cell ("call `to_model_input` on these images", "give me `model`") and 
 module answers them: it runs the student's code on the grader's inputs and writes what
 comes back as plain data, NumPy arrays (``.npy``, no pickle), JSON numbers and strings,
 and Keras models (``.keras``). A separate checker process, which never runs student
-code, loads that data and decides the score (``grading/checker.py``).
+code, loads that data and decides the score (``grading/checker/``).
 
 Nothing here checks anything or knows an expected value: the code is public, runs in
 the student's process and may be replaced by it. A replaced answerer can only hand over

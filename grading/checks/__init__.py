@@ -4,7 +4,7 @@ Each module's `TESTS` maps every graded test cell of its notebook to a `Test`: t
 questions the cell asks the student's kernel (`questions(rng)`, inputs drawn from the
 student's seed) and the check of the answers (`check(questions, answers)`, which
 raises AssertionError with a message for the student, or returns one on success).
-They run in the checker only (grading/checker.py); the student's kernel sees the
+They run in the checker only (grading/checker/); the student's kernel sees the
 questions, never the checks or an expected value.
 """
 

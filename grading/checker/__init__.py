@@ -1,7 +1,7 @@
 """The checker: decides every test cell's score from the answers a student's kernel
 handed over, in a process that never ran student code.
 
-`run` starts ``python -m grading.checker`` once per student, in bubblewrap (no network,
+`run` starts ``python -m grading.checker`` (grading/checker/__main__.py) once per student, in bubblewrap (no network,
 everything read-only, the answers included), and returns one verdict per test cell.
 The process regenerates the questions from the student's seed (it trusts no file of
 the kernel's for them), loads the answers with safe loaders (grading/answers.py), runs
@@ -87,13 +87,16 @@ def run(notebook: str, exchange: Path, student_seed: str, *, checks: Path = FOLD
                         f"{result.stderr.strip()[-1500:]}")
 
 
-def main(argv: list[str]) -> int:
+def print_verdicts(argv: list[str]) -> None:
+    """What the checker process does: the verdicts for NOTEBOOK EXCHANGE CHECKS, with the
+    student's seed from ``COURSE_STUDENT_SEED``, printed as one marked JSON line."""
+    if len(argv) != 3:
+        raise GradingError("usage: python -m grading.checker NOTEBOOK EXCHANGE CHECKS "
+                           "(with COURSE_STUDENT_SEED set); grading.checker.run starts it")
+    seed = os.environ.get("COURSE_STUDENT_SEED")
+    if not seed:
+        raise GradingError("COURSE_STUDENT_SEED is not set: the checker regenerates the "
+                           "student's questions from it")
     notebook, exchange, checks = argv
-    verdicts = check_all(notebook, Path(exchange), os.environ["COURSE_STUDENT_SEED"],
-                         Path(checks))
+    verdicts = check_all(notebook, Path(exchange), seed, Path(checks))
     print(MARKER + json.dumps(verdicts), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
