@@ -155,8 +155,11 @@ def test_the_installed_course_reads_its_claims_record(tmp_path):
         capture_output=True, text=True, cwd=tmp_path)
     assert built.returncode == 0, f"the wheel did not build: {built.stderr[-1500:]}"
     (wheel,) = (tmp_path / "dist").glob("*.whl")
-    assert "helpers/claims.json" in zipfile.ZipFile(wheel).namelist(), (
+    held = zipfile.ZipFile(wheel).namelist()
+    assert "helpers/claims.json" in held, (
         "the wheel lacks helpers/claims.json: declare it in pyproject.toml's package-data")
+    for module in ("grading/checks/__init__.py", "grading/checker/__main__.py"):
+        assert module in held, f"the wheel lacks {module}: list its package in pyproject.toml"
 
     python = colab_like_python(tmp_path / "env")
     subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
